@@ -1,0 +1,44 @@
+# Every target sets itself up: a virtual environment in .venv with the pinned packages of
+# requirements.txt, rebuilt when requirements.txt or pyproject.toml change.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+MODEL  := models/is_it_a_bird.pkl
+HOST   := 127.0.0.1
+PORT   ?= 8866
+
+.PHONY: app test nbtest pytest bench export clean lock
+
+$(READY): pyproject.toml requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e '.[dev]'
+	@touch $@
+
+$(MODEL): | $(READY)
+	$(BIN)/course-train-bird --dest $@
+
+app: $(READY) $(MODEL)
+	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the app)."
+	$(BIN)/voila nbs/03_app.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT) \
+		--MappingKernelManager.cull_idle_timeout=300 --MappingKernelManager.cull_interval=60
+
+test: nbtest pytest
+
+nbtest: $(READY)
+	$(BIN)/nbdev-test --n-workers 1
+
+pytest: $(READY)
+	$(BIN)/python -m pytest
+
+export: $(READY)
+	$(BIN)/nbdev-export
+	$(BIN)/nbdev-clean
+
+lock: $(READY)
+	@{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(nvidia|cuda-|triton)'; } > requirements.tmp && mv requirements.tmp requirements.txt
+
+clean:
+	rm -rf $(VENV)
