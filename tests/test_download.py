@@ -67,7 +67,7 @@ def test_an_exact_duplicate_is_kept_once_whichever_url_comes_first(downloaded):
 
 @pytest.mark.parametrize('name,why', [
     ('truncated.jpg', 'not a readable image'),
-    ('page.jpg', 'not a readable image'),
+    ('page.jpg', 'not an image file'),
     ('empty.jpg', 'the file is empty'),
     ('missing.jpg', 'HTTP 404'),
     ('error.jpg', 'HTTP 500'),
