@@ -20,10 +20,13 @@ $(READY): pyproject.toml requirements.txt
 $(MODEL): | $(READY)
 	$(BIN)/course-train-bird --dest $@
 
+# voila.json (read by voila from this folder) serves on 127.0.0.1 only, culls idle kernels, and shows
+# the app without the lesson around it: no prose, no cells that start with "# lesson only".
+# COURSE_MODEL=path serves another exported model.
 app: $(READY) $(MODEL)
+	@test -z "$(COURSE_MODEL)" -o -f "$(COURSE_MODEL)" || { echo "COURSE_MODEL=$(COURSE_MODEL): no such model file"; exit 1; }
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the app)."
-	$(BIN)/voila nbs/03_app.ipynb --no-browser --Voila.ip=$(HOST) --port=$(PORT) \
-		--MappingKernelManager.cull_idle_timeout=300 --MappingKernelManager.cull_interval=60
+	$(BIN)/voila nbs/03_app.ipynb --port=$(PORT)
 
 test: nbtest pytest
 

@@ -1,0 +1,123 @@
+"The classifier app as a visitor sees it: voila serves nbs/03_app.ipynb, a real browser uploads photos"
+import json, os, re, shutil, socket, subprocess, sys, time
+import pytest
+from PIL import Image
+from course_lib.is_it_a_bird import course_root
+from app_fixtures import BIRD_PHOTO, FOREST_PHOTO, bird_model
+
+NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
+ARTIFACTS = course_root()/'test-artifacts'
+# voila reads its options for the app from voila.json in the course folder, the working directory here.
+# Debian's chromium; Playwright's own browser download needs the internet. Without the background
+# services, a machine with no network floods the browser with refused connections.
+CHROMIUM = shutil.which('chromium')
+CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync']
+PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page
+ANSWER_TIMEOUT = 60_000  # ms
+
+def missing(why):
+    "Skip on a learner's machine, but fail where CI is set: there the browser test must run"
+    if os.environ.get('CI'): pytest.fail(f'{why}, and CI is set: .ci/run must install it', pytrace=False)
+    pytest.skip(why)
+
+@pytest.fixture(scope='module')
+def browser():
+    if not CHROMIUM: missing('chromium is not installed (Debian: apt-get install chromium chromium-driver)')
+    try: from playwright.sync_api import sync_playwright
+    except ImportError: missing('the playwright package is not installed (pip install -e ".[dev]")')
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def wait_for_port(port, proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None: pytest.fail(f'voila stopped with exit code {proc.returncode}; see {ARTIFACTS/"voila.log"}')
+        with socket.socket() as s:
+            if s.connect_ex(('127.0.0.1', port)) == 0: return
+        time.sleep(0.2)
+    pytest.fail(f'voila did not listen on port {port} within {timeout} s')
+
+@pytest.fixture(scope='module')
+def app_url(bird_model):
+    "voila serving the app with the bird classifier on a free local port, stopped at the end"
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != 'COURSE_MODEL'}
+    with open(ARTIFACTS/'voila.log', 'w') as log:
+        proc = subprocess.Popen([sys.executable, '-m', 'voila', str(NOTEBOOK), f'--port={port}'],
+                                cwd=course_root(), env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc)
+        yield f'http://127.0.0.1:{port}/'
+    finally:
+        proc.terminate()  # voila shuts down the kernels it started
+        try: proc.wait(30)
+        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+
+@pytest.fixture
+def page(browser, app_url):
+    page = browser.new_page(viewport={'width': 760, 'height': 560})
+    page.goto(app_url)
+    failure = page.get_by_text('There was an error when executing cell')
+    page.locator('button.widget-upload').or_(failure).first.wait_for(timeout=PAGE_TIMEOUT)
+    if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {ARTIFACTS/"voila.log"}', pytrace=False)
+    yield page
+    page.close()
+
+def upload(page, path):
+    with page.expect_file_chooser() as chooser: page.locator('button.widget-upload').click()
+    chooser.value.set_files(path)
+
+def first_heading(notebook):
+    "The title of the lesson, which the app page must not show"
+    cells = json.loads(notebook.read_text())['cells']
+    return next(''.join(c['source']).splitlines()[0].lstrip('# ') for c in cells if c['cell_type'] == 'markdown')
+
+def noise_photo(path, size=2_000):
+    "A PNG of random pixels: a few megapixels, but about 12 MB, as large as a phone photo"
+    Image.frombytes('RGB', (size, size), os.urandom(size * size * 3)).save(path)
+    return path
+
+def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path):
+    from playwright.sync_api import expect
+    photo, verdict, bars, message = (page.locator(f'.app-{o}') for o in ('photo', 'verdict', 'bar', 'message'))
+    expect(page.locator('h2')).to_have_text('What is in this photo?')
+    expect(page.locator('button.widget-upload')).to_have_count(1)
+    expect(page.locator('body')).not_to_contain_text('Warning')  # voila shows no warnings, stderr or errors
+    assert first_heading(NOTEBOOK) not in page.locator('body').inner_text()  # the lesson's prose stays out of the app
+
+    upload(page, BIRD_PHOTO)
+    expect(verdict).to_have_text(re.compile(r'^bird \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
+    expect(photo).to_be_visible()
+    expect(bars).to_have_count(2)
+    expect(message).to_have_text('')
+    page.screenshot(path=ARTIFACTS/'app-bird.png')
+
+    upload(page, FOREST_PHOTO)
+    expect(verdict).to_have_text(re.compile(r'^forest \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
+    expect(bars.first).to_contain_text('forest')  # the most probable class comes first
+    expect(bars).to_have_count(2)
+    page.screenshot(path=ARTIFACTS/'app-forest.png')
+
+    notes = tmp_path/'notes.txt'
+    notes.write_text('Dear diary, today I saw a bird.\n')
+    upload(page, notes)
+    expect(message).to_contain_text('notes.txt is not a photo I can use', timeout=ANSWER_TIMEOUT)
+    expect(verdict).to_have_text('')
+    expect(photo).to_be_hidden()
+    expect(bars).to_have_count(0)
+    page.screenshot(path=ARTIFACTS/'app-text-file.png')
+
+    large = noise_photo(tmp_path/'large.png')
+    assert large.stat().st_size > 10 * 2**20  # more than a websocket message may carry unless voila is told otherwise
+    upload(page, large)
+    expect(verdict).to_have_text(re.compile(r'^(bird|forest) \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
+    expect(message).to_have_text('')
+    expect(photo).to_be_visible()
