@@ -1,0 +1,243 @@
+"The data cleaner of lesson 2, through its plain Python API and its widget's callbacks, on small collections of shipped photos."
+import os
+from pathlib import Path
+import pytest
+from hypothesis import given, settings, strategies as st, HealthCheck
+from fastcore.all import L
+from course_lib.is_it_a_bird import PhotoCollection, course_root, shipped_photos
+from course_lib.production import (KEEP, DELETE, PhotoCleaner, ImageClassifierCleaner, copy_photos, photo_digest)
+
+BREEDS = ['beagle', 'boxer', 'pug']
+
+def breed(f): return Path(f).name.rsplit('_', 1)[0]
+
+def shipped_dogs(n=3):
+    "The first `n` shipped photos of each of `BREEDS`"
+    files = sorted((shipped_photos()/'pets').iterdir())
+    return [f for b in BREEDS for f in [f for f in files if breed(f) == b][:n]]
+
+def description(photos, f):
+    "The description of `f` in `photos`, without its path, ready for `PhotoCollection.add`"
+    return {k: v for k, v in photos[f].items() if k != 'path'}
+
+def make_collection(root):
+    "A collection at `root` with copies of a few shipped dog photos, one folder per breed"
+    photos = PhotoCollection(root)
+    copy_photos(shipped_dogs(), PhotoCollection(course_root()), photos, folder=breed)
+    return photos
+
+def make_cleaner(photos):
+    "A cleaner over every photo of `photos`: alternately training and validation, with made-up losses"
+    files = sorted(p for p in photos.root.rglob('*.jpg') if '.trash' not in p.parts)
+    losses = {'Train': [(f, i/10) for i, f in enumerate(files) if i % 2 == 0],
+              'Valid': [(f, i/10) for i, f in enumerate(files) if i % 2 == 1]}
+    return PhotoCleaner(photos, losses, BREEDS)
+
+@pytest.fixture
+def photos(tmp_path): return make_collection(tmp_path/'dogs')
+
+def snapshot(root):
+    "Every file under `root` (trash and SOURCES.json included) and its bytes"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in Path(root).rglob('*') if p.is_file()}
+
+def photo_files(root): return {p for p in Path(root).rglob('*.jpg')}
+
+def assert_consistent(root):
+    "`SOURCES.json` on disk describes every photo under `root`, trash included, and nothing else"
+    on_disk = PhotoCollection(root)
+    assert not on_disk.undescribed(photo_files(root)), 'a photo without a description'
+    assert [k for k in on_disk.entries if not (on_disk.root/k).is_file()] == [], 'a description without its photo'
+
+def test_photos_for_lists_one_category_and_split_highest_loss_first(photos):
+    cleaner = make_cleaner(photos)
+    beagles = cleaner.photos_for('beagle', 'Train')
+    assert beagles and all(p.parent.name == 'beagle' and cleaner.info[photos.key(p)][0] == 'Train' for p in beagles)
+    assert [cleaner.loss(p) for p in beagles] == sorted((cleaner.loss(p) for p in beagles), reverse=True)
+
+def test_marks_survive_switching_category_and_split_in_the_widget(photos):
+    cleaner = make_cleaner(photos)
+    widget = ImageClassifierCleaner(cleaner)
+    widget.category.value, widget.split.value = 'beagle', 'Train'
+    first_beagle = widget.shown[0]
+    widget.menus[first_beagle].value = DELETE
+    widget.category.value, widget.split.value = 'pug', 'Valid'
+    a_pug = widget.shown[0]
+    widget.menus[a_pug].value = 'boxer'
+    widget.split.value = 'Train'
+    widget.category.value = 'boxer'
+    assert '2 change(s) pending' in widget.status.value
+    widget.category.value, widget.split.value = 'beagle', 'Train'
+    assert widget.menus[first_beagle].value == DELETE
+    widget.category.value, widget.split.value = 'pug', 'Valid'
+    assert widget.menus[a_pug].value == 'boxer'
+    assert cleaner.pending == {first_beagle: DELETE, a_pug: 'boxer'}
+    assert widget.apply_button.description == 'Apply 2 change(s)' and not widget.apply_button.disabled
+
+def test_marks_made_in_python_show_in_the_widget(photos):
+    cleaner = make_cleaner(photos)
+    widget = ImageClassifierCleaner(cleaner)
+    widget.category.value, widget.split.value = 'boxer', 'Valid'
+    boxer = widget.shown[0]
+    cleaner.mark(boxer, 'pug')
+    assert widget.menus[boxer].value == 'pug' and '1 change(s) pending' in widget.status.value
+    cleaner.mark(boxer, 'boxer')  # its own label: nothing to change
+    assert widget.menus[boxer].value == KEEP and cleaner.pending == {}
+
+def test_mark_refuses_unknown_labels_and_photos(photos, tmp_path):
+    cleaner = make_cleaner(photos)
+    beagle = cleaner.photos_for('beagle', 'Train')[0]
+    with pytest.raises(ValueError): cleaner.mark(beagle, 'poodle')
+    with pytest.raises(KeyError): cleaner.mark(photos.root/'beagle'/'not_a_photo_of_ours.jpg', DELETE)
+    assert cleaner.pending == {}
+
+def test_nothing_moves_until_apply(photos):
+    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+    cleaner.mark(cleaner.photos_for('pug', 'Train')[0], DELETE)
+    cleaner.mark(cleaner.photos_for('pug', 'Valid')[0], 'beagle')
+    assert snapshot(photos.root) == before
+
+def test_apply_moves_deleted_photos_to_the_trash_and_relabelled_ones_to_their_folder(photos):
+    cleaner = make_cleaner(photos)
+    doomed, renamed = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('boxer', 'Valid')[0]
+    doomed_bytes, renamed_bytes = doomed.read_bytes(), renamed.read_bytes()
+    licenses = photos[doomed]['license'], photos[renamed]['license']
+    untouched = snapshot(photos.root/'beagle')
+    cleaner.mark(doomed, DELETE); cleaner.mark(renamed, 'pug')
+    report = cleaner.apply()
+    in_trash, relabelled = photos.root/'.trash'/'pug'/doomed.name, photos.root/'pug'/renamed.name
+    assert report.moved == [(photos.key(doomed), photos.key(in_trash)), (photos.key(renamed), photos.key(relabelled))]
+    assert report.left_alone == []
+    assert not doomed.exists() and not renamed.exists()
+    assert in_trash.read_bytes() == doomed_bytes and relabelled.read_bytes() == renamed_bytes
+    on_disk = PhotoCollection(photos.root)
+    assert (on_disk[in_trash]['license'], on_disk[relabelled]['license']) == licenses
+    assert snapshot(photos.root/'beagle') == untouched
+    assert cleaner.pending == {} and cleaner.can_undo
+    assert relabelled in cleaner.photos_for('pug', 'Valid') and in_trash not in cleaner.photos_for('pug', 'Train')
+    assert_consistent(photos.root)
+
+def test_undo_restores_every_file_byte_for_byte(photos):
+    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+    marks = {cleaner.photos_for('beagle', 'Train')[0]: DELETE, cleaner.photos_for('beagle', 'Valid')[0]: 'boxer',
+             cleaner.photos_for('pug', 'Train')[0]: 'beagle'}
+    for p, d in marks.items(): cleaner.mark(p, d)
+    assert len(cleaner.apply().moved) == 3 and snapshot(photos.root) != before
+    report = cleaner.undo()
+    assert len(report.moved) == 3 and report.left_alone == []
+    assert snapshot(photos.root) == before  # SOURCES.json included, and no undo record left behind
+    assert cleaner.pending == marks and not cleaner.can_undo
+
+def test_undo_works_in_a_new_session(photos):
+    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+    cleaner.mark(cleaner.photos_for('boxer', 'Train')[0], DELETE)
+    cleaner.apply()
+    fresh = make_cleaner(PhotoCollection(photos.root))  # as after restarting the notebook
+    assert fresh.can_undo and len(fresh.undo().moved) == 1
+    assert snapshot(photos.root) == before
+
+def test_a_name_clash_keeps_both_files(photos):
+    shipped, cleaner = PhotoCollection(course_root()), make_cleaner(photos)
+    beagle = cleaner.photos_for('beagle', 'Train')[0]
+    other = next(f for f in shipped_photos().joinpath('pets').iterdir() if breed(f) == 'pug')
+    squatter = photos.add(photos.root/'pug'/beagle.name, other.read_bytes(), **description(shipped, other))  # a pug photo under the beagle's name
+    beagle_bytes, squatter_bytes = beagle.read_bytes(), squatter.read_bytes()
+    cleaner.mark(beagle, 'pug')
+    (moved_to,) = [photos.root/b for a, b in cleaner.apply().moved]
+    assert moved_to != squatter and moved_to.parent == squatter.parent
+    assert squatter.read_bytes() == squatter_bytes and moved_to.read_bytes() == beagle_bytes
+    assert_consistent(photos.root)
+
+def test_the_trash_never_overwrites_either(photos):
+    cleaner = make_cleaner(photos)
+    boxer = cleaner.photos_for('boxer', 'Train')[0]
+    first_bytes = boxer.read_bytes()
+    cleaner.mark(boxer, DELETE); cleaner.apply()
+    other = cleaner.photos_for('beagle', 'Train')[0]
+    newcomer = photos.add(boxer, other.read_bytes(), **description(photos, other))  # a new photo, same name
+    photos.save()
+    cleaner = make_cleaner(photos)
+    cleaner.mark(newcomer, DELETE)
+    (moved_to,) = [photos.root/b for a, b in cleaner.apply().moved]
+    assert (photos.root/'.trash'/'boxer'/boxer.name).read_bytes() == first_bytes
+    assert moved_to.parent == photos.root/'.trash'/'boxer' and moved_to.read_bytes() == other.read_bytes()
+    assert_consistent(photos.root)
+
+def test_a_photo_that_vanished_or_broke_is_reported_and_the_rest_still_applies(photos):
+    cleaner = make_cleaner(photos)
+    vanished, broken, fine = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('beagle', 'Valid')[0], cleaner.photos_for('boxer', 'Train')[0]
+    cleaner.mark(vanished, DELETE); cleaner.mark(broken, 'pug'); cleaner.mark(fine, 'beagle')
+    vanished.unlink()                                # deleted in the file browser after it was marked
+    broken.write_bytes(broken.read_bytes()[:300])    # cut short by a sync program after it was marked
+    report = cleaner.apply()
+    assert report.moved == [(photos.key(fine), f'beagle/{fine.name}')]
+    (gone_msg,) = [m for m in report.left_alone if vanished.name in m]
+    (broken_msg,) = [m for m in report.left_alone if broken.name in m]
+    assert 'not there any more' in gone_msg and 'left alone' in gone_msg
+    assert 'can no longer be read' in broken_msg and broken.exists()
+    assert (photos.root/'beagle'/fine.name).exists() and cleaner.pending == {}
+    on_disk = PhotoCollection(photos.root)
+    assert broken in on_disk and vanished in on_disk  # the cleaner did not touch the records of photos it did not move
+    assert not on_disk.undescribed(photo_files(photos.root))
+
+def test_undo_leaves_a_photo_that_changed_since_the_apply_where_it_is(photos):
+    cleaner = make_cleaner(photos)
+    changed, restored = cleaner.photos_for('pug', 'Valid')[0], cleaner.photos_for('pug', 'Train')[0]
+    cleaner.mark(changed, DELETE); cleaner.mark(restored, DELETE)
+    moves = dict(cleaner.apply().moved)
+    in_trash = photos.root/moves[photos.key(changed)]
+    in_trash.write_bytes(cleaner.photos_for('beagle', 'Train')[0].read_bytes())  # someone replaced it in the trash
+    report = cleaner.undo()
+    assert report.moved == [(moves[photos.key(restored)], photos.key(restored))] and restored.exists()
+    (msg,) = report.left_alone
+    assert in_trash.name in msg and 'changed since it was moved' in msg
+    assert in_trash.exists() and not changed.exists()
+    assert cleaner.can_undo  # the move that could not be undone stays on record
+    assert_consistent(photos.root)
+
+def test_undo_with_nothing_to_undo_says_so(photos):
+    report = make_cleaner(photos).undo()
+    assert report.moved == [] and 'no apply to undo' in report.left_alone[0]
+
+def test_the_widget_buttons_apply_and_undo(photos):
+    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+    widget = ImageClassifierCleaner(cleaner)
+    assert widget.apply_button.disabled and widget.undo_button.disabled
+    widget.category.value, widget.split.value = 'pug', 'Valid'
+    pug = widget.shown[0]
+    widget.menus[pug].value = DELETE
+    widget.apply_button.click()
+    assert not pug.exists() and pug not in widget.shown and pug.name in widget.message.value
+    assert widget.apply_button.disabled and not widget.undo_button.disabled
+    widget.undo_button.click()
+    assert snapshot(photos.root) == before and pug in widget.shown and widget.menus[pug].value == DELETE
+
+def test_the_widget_shows_an_unreadable_photo_as_a_note(photos):
+    cleaner = make_cleaner(photos)
+    boxer = cleaner.photos_for('boxer', 'Train')[0]
+    boxer.write_bytes(b'not a photo any more')
+    widget = ImageClassifierCleaner(cleaner)
+    widget.category.value, widget.split.value = 'boxer', 'Train'
+    (tile,) = [t for t, p in zip(widget.grid.children, widget.shown) if p == boxer]
+    assert 'cannot be shown' in tile.children[0].value
+
+decisions = st.sampled_from([KEEP, DELETE, *BREEDS])
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(choices=st.lists(decisions, min_size=9, max_size=9))
+def test_any_marks_apply_without_losing_a_photo_and_undo_exactly(tmp_path_factory, choices):
+    photos = make_collection(tmp_path_factory.mktemp('dogs'))
+    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+    files = sorted(photos.root/k for k in cleaner.info)
+    for f, d in zip(files, choices): cleaner.mark(f, d)
+    expected = {f: d for f, d in zip(files, choices) if d not in (KEEP, f.parent.name)}
+    assert cleaner.pending == expected
+    contents = sorted(p.read_bytes() for p in photo_files(photos.root))
+    report = cleaner.apply()
+    assert len(report.moved) == len(expected) and report.left_alone == []
+    assert sorted(p.read_bytes() for p in photo_files(photos.root)) == contents  # every photo still there, none changed
+    for a, b in report.moved:
+        d = expected[photos.root/a]
+        assert b == f'.trash/{a}' if d == DELETE else Path(b).parent.name == d
+    assert_consistent(photos.root)
+    cleaner.undo()
+    assert snapshot(photos.root) == before
