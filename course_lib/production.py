@@ -7,7 +7,7 @@ __all__ = ['KEEP', 'DELETE', 'is_cat', 'name_in_valid', 'NameSplitter', 'move_as
            'PhotoGone', 'photo_digest', 'CleaningReport', 'PhotoCleaner', 'photo_losses', 'thumbnail',
            'ImageClassifierCleaner', 'pickle_imports']
 
-# %% ../nbs/02_production.ipynb #615e0bc9
+# %% ../nbs/02_production.ipynb #c4a21b28
 import hashlib, html, io, json, os, pickletools, zipfile, zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -18,13 +18,13 @@ from fastai.vision.all import *
 from .is_it_a_bird import *
 from .is_it_a_bird import _numbered
 
-# %% ../nbs/02_production.ipynb #4a4b881b
+# %% ../nbs/02_production.ipynb #1a09af62
 def is_cat(path, # an Oxford pet photo, or just its file name
           )->bool:
     "Whether the photo shows a cat: in the Oxford pet dataset, cat breeds have capitalised file names"
     return Path(path).name[0].isupper()
 
-# %% ../nbs/02_production.ipynb #15c433fd
+# %% ../nbs/02_production.ipynb #3b96fb6b
 def name_in_valid(path, # a file, or just its name
                   valid_pct:float=0.2, # the share of files to hold back for validation
                  )->bool:
@@ -36,7 +36,7 @@ def NameSplitter(valid_pct:float=0.2, # the share of photos to hold back for val
     "Split items by a hash of their file name, so each keeps its split on every computer and when it moves to another folder"
     return FuncSplitter(partial(name_in_valid, valid_pct=valid_pct))
 
-# %% ../nbs/02_production.ipynb #bf7e5d3b
+# %% ../nbs/02_production.ipynb #1d35dfbd
 def move_aside(path:Path, # a folder to make room for
               )->Path|None: # where it went, or None if there was nothing to move
     "Move the folder `path`, if it exists, into a `.trash` folder beside it, under a free name"
@@ -50,7 +50,7 @@ def move_aside(path:Path, # a folder to make room for
         return dest
     raise FileExistsError(f'no free name for {path} in {path.parent/".trash"}')
 
-# %% ../nbs/02_production.ipynb #a0a4d252
+# %% ../nbs/02_production.ipynb #2113e959
 def copy_photos(files, # photos described in `source`
                 source:PhotoCollection, # the collection that describes them
                 dest:PhotoCollection, # the collection to copy them into
@@ -62,12 +62,12 @@ def copy_photos(files, # photos described in `source`
     dest.save()
     return copies
 
-# %% ../nbs/02_production.ipynb #624b17f5
+# %% ../nbs/02_production.ipynb #4dd6548e
 def show_transforms(make_block:Callable, # item_tfms, batch_tfms -> `DataBlock`
                     source, # what the `DataBlock` reads, e.g. a folder
                     variants:dict, # a row title -> (item_tfms, batch_tfms)
                     n:int=4, # photos per row
-                    cell:float=1.6, # inches per photo
+                    cell:float=1.5, # inches per photo
                    ):
     "Show the same `n` training photos under each of `variants`, one row each"
     fig, axs = plt.subplots(len(variants), n, figsize=(n*cell, len(variants)*cell))
@@ -77,7 +77,7 @@ def show_transforms(make_block:Callable, # item_tfms, batch_tfms -> `DataBlock`
         row[0].text(-0.1, 0.5, title, transform=row[0].transAxes, rotation=90, ha='right', va='center', fontsize=12)
     plt.tight_layout()
 
-# %% ../nbs/02_production.ipynb #1aeee7b1
+# %% ../nbs/02_production.ipynb #61d90094
 KEEP, DELETE = '<Keep>', '<Delete>'
 
 class PhotoGone(Exception):
@@ -95,7 +95,7 @@ def photo_digest(path:Path, # a photo
         raise PhotoGone(f'it can no longer be read as a photo ({e})') from None
     return hashlib.sha256(data).hexdigest()
 
-# %% ../nbs/02_production.ipynb #9b88c8f7
+# %% ../nbs/02_production.ipynb #2aafce19
 class CleaningReport(NamedTuple):
     "What an `apply` or an `undo` did: the photos moved, and the ones left alone with why"
     moved: L # (from, to) pairs of paths, relative to the collection
@@ -106,7 +106,7 @@ class CleaningReport(NamedTuple):
         if self.left_alone: lines += [f'left {len(self.left_alone)} alone'] + [f'  {m}' for m in self.left_alone]
         return '\n'.join(lines)
 
-# %% ../nbs/02_production.ipynb #981a847b
+# %% ../nbs/02_production.ipynb #b24283dd
 class PhotoCleaner:
     "Marks to keep, delete or relabel photos of a collection with one folder per label; nothing moves until `apply`"
     def __init__(self, photos:PhotoCollection, # the collection the photos belong to
@@ -123,6 +123,7 @@ class PhotoCleaner:
         return None if key.startswith('.trash/') else Path(key).parent.name
 
     def _key(self, path:Path)->str:
+        "The key of the photo at `path`, which must be one of the cleaner's"
         key = self.photos.key(path)
         if key not in self.info: raise KeyError(f'{path} is not one of the photos of this cleaner')
         return key
@@ -138,39 +139,46 @@ class PhotoCleaner:
         keys = [k for k, (s, _) in self.info.items() if s == split and self.label(k) == category]
         return L(sorted(keys, key=lambda k: -self.info[k][1])).map(lambda k: self.photos.root/k)
 
-    def decision(self, path:Path)->str:
-        "What the photo at `path` is marked for: `KEEP`, `DELETE` or a new label"
-        return self.marks.get(self._key(path), KEEP)
-
-    def mark(self, path:Path, # one of the cleaner's photos
-             decision:str, # `KEEP`, `DELETE`, or one of `vocab`
-            ):
-        "Mark the photo at `path` to be kept, moved to the trash, or relabelled when `apply` is called"
-        key = self._key(path)
-        if decision not in (KEEP, DELETE, *self.vocab): raise ValueError(f'{decision!r} is neither {KEEP}, {DELETE} nor a label')
-        before = self.marks.get(key)
-        if decision in (KEEP, self.label(key)): self.marks.pop(key, None)
-        else: self.marks[key] = decision
-        if self.marks.get(key) != before: self.changed()
-
-    def changed(self):
-        "Tell whoever shows this cleaner (see `on_change`) that its marks or photos changed"
-        for f in self.on_change: f()
-
-    @property
-    def pending(self)->dict:
-        "The marks not applied yet: path -> decision"
-        return {self.photos.root/k: d for k, d in self.marks.items()}
-
-    def summary(self)->str:
-        "How many changes are pending, in words"
-        deletes = sum(d == DELETE for d in self.marks.values())
-        if not self.marks: return 'no changes pending'
-        return f'{len(self.marks)} change(s) pending: {deletes} to delete, {len(self.marks)-deletes} to relabel'
-
     def __repr__(self): return f'{type(self).__name__}({self.photos.root}: {len(self.info)} photos, {self.summary()})'
 
-# %% ../nbs/02_production.ipynb #6238d2c1
+# %% ../nbs/02_production.ipynb #47e89ec0
+@patch
+def decision(self:PhotoCleaner, path:Path)->str:
+    "What the photo at `path` is marked for: `KEEP`, `DELETE` or a new label"
+    return self.marks.get(self._key(path), KEEP)
+
+@patch
+def mark(self:PhotoCleaner, path:Path, # one of the cleaner's photos
+         decision:str, # `KEEP`, `DELETE`, or one of `vocab`
+        ):
+    "Mark the photo at `path` to be kept, moved to the trash, or relabelled when `apply` is called"
+    key = self._key(path)
+    if decision not in (KEEP, DELETE, *self.vocab): raise ValueError(f'{decision!r} is neither {KEEP}, {DELETE} nor a label')
+    if self.label(key) is None: raise ValueError(f'{path} is in the trash: undo the apply that put it there to get it back')
+    before = self.marks.get(key)
+    if decision in (KEEP, self.label(key)): self.marks.pop(key, None)
+    else: self.marks[key] = decision
+    if self.marks.get(key) != before: self.changed()
+
+@patch
+def changed(self:PhotoCleaner):
+    "Tell whoever shows this cleaner (see `on_change`) that its marks or photos changed"
+    for f in self.on_change: f()
+
+# %% ../nbs/02_production.ipynb #059fe8c5
+@patch(as_prop=True)
+def pending(self:PhotoCleaner)->dict:
+    "The marks not applied yet: path -> decision"
+    return {self.photos.root/k: d for k, d in self.marks.items()}
+
+@patch
+def summary(self:PhotoCleaner)->str:
+    "How many changes are pending, in words"
+    deletes = sum(d == DELETE for d in self.marks.values())
+    if not self.marks: return 'no changes pending'
+    return f'{len(self.marks)} change(s) pending: {deletes} to delete, {len(self.marks)-deletes} to relabel'
+
+# %% ../nbs/02_production.ipynb #715c4237
 @patch
 def _moved(self:PhotoCleaner, old:str, new:str):
     "Record that the photo at key `old` is now at key `new`"
@@ -207,7 +215,7 @@ def apply(self:PhotoCleaner)->CleaningReport:
     self.changed()
     return CleaningReport(L((m['src'], m['dest']) for m in record), left)
 
-# %% ../nbs/02_production.ipynb #74e67b95
+# %% ../nbs/02_production.ipynb #12102a36
 @patch(as_prop=True)
 def can_undo(self:PhotoCleaner)->bool:
     "Whether there is an apply to undo"
@@ -231,7 +239,7 @@ def undo(self:PhotoCleaner)->CleaningReport:
     self.changed()
     return CleaningReport(moved, left)
 
-# %% ../nbs/02_production.ipynb #da40ba65
+# %% ../nbs/02_production.ipynb #59513732
 def photo_losses(learn:Learner, # a trained learner
                  items, # photos it can label, e.g. `learn.dls.valid.items`
                 )->L: # (path, loss) pairs
@@ -246,7 +254,7 @@ def from_learner(cls:PhotoCleaner, learn:Learner, # a learner trained on photos 
     "A cleaner for the training and validation photos of `learn`, with their losses under its model"
     return cls(photos, {'Train': photo_losses(learn, learn.dls.train.items), 'Valid': photo_losses(learn, learn.dls.valid.items)}, learn.dls.vocab)
 
-# %% ../nbs/02_production.ipynb #47c9df1d
+# %% ../nbs/02_production.ipynb #80c7466a
 def thumbnail(path:Path, # a photo
               size:int=128, # longest side of the thumbnail, in pixels
              )->tuple|None: # (bytes, format) for `widgets.Image`, or None if the photo cannot be read
@@ -255,7 +263,7 @@ def thumbnail(path:Path, # a photo
     except (OSError, DownloadError): return None
     return data, ext.lstrip('.')
 
-# %% ../nbs/02_production.ipynb #62efcf98
+# %% ../nbs/02_production.ipynb #4f591fae
 class ImageClassifierCleaner:
     "fastai's cleaner, made safe: photos by loss, per category and split, to keep, delete or relabel; the marks live in a `PhotoCleaner`"
     def __init__(self, cleaner:PhotoCleaner, # holds the photos, their losses and the marks
@@ -268,7 +276,7 @@ class ImageClassifierCleaner:
         self.apply_button = widgets.Button(button_style='warning')
         self.undo_button = widgets.Button(description='Undo last apply')
         self.status, self.message = widgets.HTML(), widgets.HTML()
-        self.grid = widgets.Box(layout=widgets.Layout(flex_flow='row wrap'))
+        self.grid = widgets.Box(layout=widgets.Layout(flex_flow='row wrap', align_items='flex-start'))
         self.widget = widgets.VBox([widgets.HBox([self.category, self.split]),
                                     widgets.HBox([self.apply_button, self.undo_button, self.status]), self.message, self.grid])
         self.shown, self.menus = L(), {}
@@ -279,9 +287,11 @@ class ImageClassifierCleaner:
         cleaner.on_change.append(self.refresh)
         self.refresh()
 
-    def _ipython_display_(self): display(self.widget)
+    def _ipython_display_(self):
+        "Show the widget, when a notebook asks for it"
+        display(self.widget)
 
-# %% ../nbs/02_production.ipynb #ba189585
+# %% ../nbs/02_production.ipynb #f595c281
 @patch
 def tile(self:ImageClassifierCleaner, path:Path)->widgets.VBox:
     "The thumbnail, name, loss and menu of one photo"
@@ -300,6 +310,8 @@ def refresh(self:ImageClassifierCleaner, change=None):
     "Show the photos of the chosen category and split, each with its mark, and how many changes are pending"
     paths = self.cleaner.photos_for(self.category.value, self.split.value)[:self.max_n]
     if paths != self.shown:
+        for tile in self.grid.children:
+            for w in (*tile.children, tile): w.close()
         self.menus = {}
         self.grid.children = tuple(self.tile(p) for p in paths)
         self.shown = paths
@@ -314,7 +326,7 @@ def show_report(self:ImageClassifierCleaner, report:CleaningReport):
     "Show what an apply or undo did"
     self.message.value = f'<pre>{html.escape(repr(report))}</pre>'
 
-# %% ../nbs/02_production.ipynb #21edf9b9
+# %% ../nbs/02_production.ipynb #f1b4fc4b
 def pickle_imports(model_file:Path, # a file written by `torch.save`, such as an exported learner
                   )->L: # 'module.name' strings
     "The functions and classes that loading `model_file` imports and calls, read without running any of them"

@@ -1,11 +1,9 @@
 "The data cleaner of lesson 2, through its plain Python API and its widget's callbacks, on small collections of shipped photos."
-import os
 from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
-from fastcore.all import L
 from course_lib.is_it_a_bird import PhotoCollection, course_root, shipped_photos
-from course_lib.production import (KEEP, DELETE, PhotoCleaner, ImageClassifierCleaner, copy_photos, photo_digest)
+from course_lib.production import KEEP, DELETE, PhotoCleaner, ImageClassifierCleaner, copy_photos
 
 BREEDS = ['beagle', 'boxer', 'pug']
 
@@ -83,11 +81,13 @@ def test_marks_made_in_python_show_in_the_widget(photos):
     cleaner.mark(boxer, 'boxer')  # its own label: nothing to change
     assert widget.menus[boxer].value == KEEP and cleaner.pending == {}
 
-def test_mark_refuses_unknown_labels_and_photos(photos, tmp_path):
+def test_mark_refuses_unknown_labels_unknown_photos_and_photos_in_the_trash(photos):
     cleaner = make_cleaner(photos)
     beagle = cleaner.photos_for('beagle', 'Train')[0]
     with pytest.raises(ValueError): cleaner.mark(beagle, 'poodle')
     with pytest.raises(KeyError): cleaner.mark(photos.root/'beagle'/'not_a_photo_of_ours.jpg', DELETE)
+    cleaner.mark(beagle, DELETE); cleaner.apply()
+    with pytest.raises(ValueError, match='in the trash'): cleaner.mark(photos.root/'.trash'/photos.key(beagle), 'pug')
     assert cleaner.pending == {}
 
 def test_nothing_moves_until_apply(photos):
