@@ -115,7 +115,7 @@ class PhotoCleaner:
                 ):
         self.photos, self.vocab, self.splits = photos, L(vocab), L(losses.keys())
         self.info = {photos.key(p): (split, float(loss)) for split, items in losses.items() for p, loss in items}
-        self.marks, self.on_change = {}, L()
+        self.marks, self.fingerprints, self.on_change = {}, {}, L()  # key -> decision; key -> `photo_digest` when first marked
         self.undo_file = photos.root/'.last_apply.json'
 
     def label(self, key:str)->str|None:
@@ -156,9 +156,17 @@ def mark(self:PhotoCleaner, path:Path, # one of the cleaner's photos
     if decision not in (KEEP, DELETE, *self.vocab): raise ValueError(f'{decision!r} is neither {KEEP}, {DELETE} nor a label')
     if self.label(key) is None: raise ValueError(f'{path} is in the trash: undo the apply that put it there to get it back')
     before = self.marks.get(key)
-    if decision in (KEEP, self.label(key)): self.marks.pop(key, None)
-    else: self.marks[key] = decision
+    if decision in (KEEP, self.label(key)): self.marks.pop(key, None); self.fingerprints.pop(key, None)
+    else:
+        self.marks[key] = decision
+        if key not in self.fingerprints: self.fingerprints[key] = self._fingerprint(key)
     if self.marks.get(key) != before: self.changed()
+
+@patch
+def _fingerprint(self:PhotoCleaner, key:str)->str|None:
+    "The `photo_digest` of the photo at `key` as it is now, or None if it cannot be read"
+    try: return photo_digest(self.photos.root/key)
+    except PhotoGone: return None
 
 @patch
 def changed(self:PhotoCleaner):
@@ -185,12 +193,25 @@ def _moved(self:PhotoCleaner, old:str, new:str):
     if old in self.info: self.info[new] = self.info.pop(old)
 
 @patch
-def _save(self:PhotoCleaner, record:list):
-    "Save `SOURCES.json` and the undo record, each atomically"
-    self.photos.save()
+def _save(self:PhotoCleaner, record:list, # the moves to undo, as `apply` and `undo` write them
+         ):
+    "Save the undo record, then `SOURCES.json`, each atomically; an empty record removes the undo file"
     if record: write_atomic(self.undo_file, json.dumps({'moves': record}, indent=1).encode())
-    else: self.undo_file.unlink(missing_ok=True)
+    self.photos.save()
+    if not record: self.undo_file.unlink(missing_ok=True)
 
+@patch
+def _save_or_move_back(self:PhotoCleaner, record:list, # the undo record, as it is after this move
+                       old:str, # where the photo was, as a key
+                       new:str, # where it is now, as a key
+                      )->str|None: # why the move was taken back, or None if it was saved
+    "Save `record` and `SOURCES.json` after moving a photo from `old` to `new`; if they cannot be saved, move it back"
+    try: self._save(record)
+    except OSError as e:
+        self.photos.move(self.photos.root/new, self.photos.root/old)
+        return f'its move could not be saved ({e})'
+
+# %% ../nbs/02_production.ipynb #59e55594
 @patch
 def _destination(self:PhotoCleaner, key:str, decision:str)->Path:
     "Where `decision` sends the photo at `key`: into the trash, or into the folder of its new label"
@@ -201,17 +222,19 @@ def _destination(self:PhotoCleaner, key:str, decision:str)->Path:
 
 @patch
 def apply(self:PhotoCleaner)->CleaningReport:
-    "Move every marked photo to the trash or to its new label's folder; report and leave alone any that vanished or broke"
-    record, left = [], L()
+    "Move every marked photo to the trash or to its new label's folder; report and leave alone any that vanished, broke or changed"
+    record, left, root = [], L(), self.photos.root
     for key, decision in self.marks.items():
         try:
-            digest = photo_digest(self.photos.root/key)
-            dest = self.photos.key(self.photos.move(self.photos.root/key, self._destination(key, decision)))
+            digest = photo_digest(root/key)
+            if self.fingerprints.get(key, digest) != digest: raise PhotoGone('it has changed since it was marked')
+            dest = self.photos.key(self.photos.move(root/key, self._destination(key, decision)))
         except (PhotoGone, OSError, ValueError) as e: left.append(f'{key} was left alone: {e}'); continue
-        record.append({'src': key, 'dest': dest, 'sha256': digest})
+        move = {'src': key, 'dest': dest, 'sha256': digest}
+        if (why := self._save_or_move_back(record + [move], key, dest)): left.append(f'{key} was left alone: {why}'); continue
+        record.append(move)
         self._moved(key, dest)
-        self._save(record)
-    self.marks.clear()
+    self.marks.clear(); self.fingerprints.clear()
     self.changed()
     return CleaningReport(L((m['src'], m['dest']) for m in record), left)
 
@@ -225,16 +248,19 @@ def can_undo(self:PhotoCleaner)->bool:
 def undo(self:PhotoCleaner)->CleaningReport:
     "Put back every photo the last `apply` moved, if it is still the same file, and restore its mark"
     if not self.can_undo: return CleaningReport(L(), L(['there is no apply to undo']))
-    record, moved, left = json.loads(self.undo_file.read_text())['moves'], L(), L()
+    record, moved, left, root = json.loads(self.undo_file.read_text())['moves'], L(), L(), self.photos.root
     for m in reversed(record.copy()):
         try:
-            if photo_digest(self.photos.root/m['dest']) != m['sha256']: raise PhotoGone('it has changed since it was moved')
-            back = self.photos.key(self.photos.move(self.photos.root/m['dest'], self.photos.root/m['src']))
+            if photo_digest(root/m['dest']) != m['sha256']: raise PhotoGone('it has changed since it was moved')
+            back = self.photos.key(self.photos.move(root/m['dest'], root/m['src']))
         except (PhotoGone, OSError, ValueError) as e: left.append(f'{m["dest"]} was left alone: {e}'); continue
+        if (why := self._save_or_move_back([o for o in record if o is not m], m['dest'], back)):
+            left.append(f'{m["dest"]} was left alone: {why}'); continue
         record.remove(m)
         self._moved(m['dest'], back)
-        if back in self.info: self.marks[back] = DELETE if self.label(m['dest']) is None else self.label(m['dest'])
-        self._save(record)
+        if back in self.info:
+            self.marks[back] = DELETE if self.label(m['dest']) is None else self.label(m['dest'])
+            self.fingerprints[back] = m['sha256']
         moved.append((m['dest'], back))
     self.changed()
     return CleaningReport(moved, left)

@@ -179,6 +179,28 @@ def test_a_photo_that_vanished_or_broke_is_reported_and_the_rest_still_applies(p
     assert broken in on_disk and vanished in on_disk  # the cleaner did not touch the records of photos it did not move
     assert not on_disk.undescribed(photo_files(photos.root))
 
+def test_a_mark_holds_the_fingerprint_of_the_photo_first_marked_until_it_is_unmarked(photos):
+    cleaner = make_cleaner(photos)
+    changed_mind, unmarked = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('boxer', 'Train')[0]
+    other = cleaner.photos_for('beagle', 'Train')[0].read_bytes()
+    cleaner.mark(changed_mind, DELETE); cleaner.mark(unmarked, DELETE)
+    changed_mind.write_bytes(other); unmarked.write_bytes(other)  # other photos under the marked ones' names
+    cleaner.mark(changed_mind, 'boxer')                            # a change of mind keeps the first fingerprint
+    cleaner.mark(unmarked, KEEP); cleaner.mark(unmarked, 'pug')    # unmarking forgets it: the new mark is about the new photo
+    report = cleaner.apply()
+    assert report.moved == [(photos.key(unmarked), f'pug/{unmarked.name}')] and changed_mind.exists()
+    assert 'changed since it was marked' in report.left_alone[0]
+
+def test_undo_gives_back_each_mark_with_the_fingerprint_of_the_photo_it_put_back(photos):
+    cleaner = make_cleaner(photos)
+    pug, beagle = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('beagle', 'Train')[0]
+    cleaner.mark(pug, DELETE); cleaner.apply(); cleaner.undo()
+    assert cleaner.pending == {pug: DELETE}
+    pug.write_bytes(beagle.read_bytes())
+    report = cleaner.apply()
+    assert report.moved == [] and 'changed since it was marked' in report.left_alone[0]
+    assert_consistent(photos.root)
+
 def test_undo_leaves_a_photo_that_changed_since_the_apply_where_it_is(photos):
     cleaner = make_cleaner(photos)
     changed, restored = cleaner.photos_for('pug', 'Valid')[0], cleaner.photos_for('pug', 'Train')[0]
