@@ -67,7 +67,7 @@ def show_transforms(make_block:Callable, # item_tfms, batch_tfms -> `DataBlock`
                     source, # what the `DataBlock` reads, e.g. a folder
                     variants:dict, # a row title -> (item_tfms, batch_tfms)
                     n:int=4, # photos per row
-                    cell:float=1.5, # inches per photo
+                    cell:float=1.8, # inches per photo
                    ):
     "Show the same `n` training photos under each of `variants`, one row each"
     fig, axs = plt.subplots(len(variants), n, figsize=(n*cell, len(variants)*cell))
