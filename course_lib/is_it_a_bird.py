@@ -8,7 +8,8 @@ __all__ = ['WEB_SCHEMES', 'USER_AGENT', 'ARCHS', 'ImageSearchError', 'search_ima
            'photo_bytes', 'safe_filename', 'Download', 'license_note', 'download_images', 'download_report',
            'course_root', 'shipped_photos', 'trash_broken_images', 'UprightImage', 'bird_block', 'plain_conv',
            'with_plain_convs', 'efficientnet_lite0', 'pretrained_arch', 'is_augmented', 'FrozenBodyCache',
-           'body_features', 'cpu_learner', 'export_model', 'train_bird_classifier']
+           'body_features', 'has_native_bf16', 'CPUMixedPrecision', 'cpu_learner', 'export_model',
+           'train_bird_classifier']
 
 # %% ../nbs/01_is_it_a_bird.ipynb #8196d22d
 import errno, hashlib, http.client, io, json, os, re, socket, string, tempfile, time, unicodedata
@@ -445,13 +446,30 @@ def body_features(body:nn.Module, # a pretrained body, frozen
     items = list(zip(torch.cat([x for x, _ in batches]), torch.cat([y for _, y in batches])))
     return DataLoader(items, bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device)
 
+# %% ../nbs/01_is_it_a_bird.ipynb #539697d6
+def has_native_bf16()->bool:
+    "Does this CPU compute in `bfloat16` natively (AVX512-BF16 or AMX)? Elsewhere it is emulated, and slower than `float32`"
+    caps = torch.cpu.get_capabilities()
+    return bool(caps.get('avx512_bf16') or caps.get('amx_bf16'))
+
+class CPUMixedPrecision(Callback):
+    "fastai's `MixedPrecision` for the CPU: compute in `bfloat16` where the CPU does it natively, keep weights in `float32`"
+    def before_fit(self):
+        self.after_fit()  # an interrupted fit may have left `bfloat16` on
+        if has_native_bf16(): self.autocast = torch.autocast('cpu', dtype=torch.bfloat16); self.autocast.__enter__()
+
+    def after_fit(self):
+        if not hasattr(self, 'autocast'): return
+        self.autocast.__exit__(None, None, None)
+        del self.autocast
+
 # %% ../nbs/01_is_it_a_bird.ipynb #68c60eef
 def cpu_learner(dls:DataLoaders, # the photos
                 arch, # a pretrained architecture, e.g. `efficientnet_lite0`
                 **kwargs, # passed on to `vision_learner` (metrics, ...)
                )->Learner:
-    "`vision_learner` set up to fine-tune fast on a CPU: frozen body computed once, channels-last memory"
-    return vision_learner(dls, arch, train_bn=False, cbs=[FrozenBodyCache(), ChannelsLast()], **kwargs)
+    "`vision_learner` set up to fine-tune fast on a CPU: frozen body computed once, channels-last memory, `bfloat16` where native"
+    return vision_learner(dls, arch, train_bn=False, cbs=[FrozenBodyCache(), ChannelsLast(), CPUMixedPrecision()], **kwargs)
 
 # %% ../nbs/01_is_it_a_bird.ipynb #f0eced39
 def export_model(learn:Learner, # a trained learner

@@ -1,7 +1,8 @@
-"The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back."
+"The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside fit."
 import shutil
-import pytest
-from fastai.vision.all import Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
+import pytest, torch
+import course_lib.is_it_a_bird as is_it_a_bird
+from fastai.vision.all import CancelFitException, Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
 from course_lib.is_it_a_bird import FrozenBodyCache, bird_block, cpu_learner, efficientnet_lite0, shipped_photos
 
 @pytest.fixture(scope='module')
@@ -48,3 +49,30 @@ def test_unfrozen_training_sees_photos(tiny):
 
 def test_augmented_training_sees_photos(tiny):
     assert channels_seen(learner(tiny, batch_tfms=aug_transforms(size=64))) == {3}
+
+def dtypes_seen(learn, fail=False):
+    "Fit `learn` for one epoch and return the dtype of each prediction its model made; with `fail`, interrupt the fit after one batch"
+    seen = []
+    class Spy(Callback):
+        def after_pred(self):
+            seen.append(self.pred.dtype)
+            if fail: raise KeyboardInterrupt
+    learn.unfreeze()
+    try: learn.fit(1, 1e-4, cbs=Spy())
+    except KeyboardInterrupt: pass
+    return set(seen)
+
+@pytest.mark.parametrize('native', [True, False], ids=['native bfloat16', 'no native bfloat16'])
+def test_bfloat16_only_where_native_and_only_inside_fit(tiny, monkeypatch, native):
+    monkeypatch.setattr(is_it_a_bird, 'has_native_bf16', lambda: native)
+    learn = learner(tiny)
+    assert dtypes_seen(learn) == ({torch.bfloat16} if native else {torch.float32})
+    assert not torch.is_autocast_enabled('cpu')
+    assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
+
+def test_a_fit_interrupted_in_bfloat16_is_cleaned_up_by_the_next_fit(tiny, monkeypatch):
+    monkeypatch.setattr(is_it_a_bird, 'has_native_bf16', lambda: True)
+    learn = learner(tiny)
+    dtypes_seen(learn, fail=True)
+    learn.validate()
+    assert not torch.is_autocast_enabled('cpu')
