@@ -12,7 +12,7 @@ __all__ = ['WEB_SCHEMES', 'USER_AGENT', 'ARCHS', 'ImageSearchError', 'search_ima
            'train_bird_classifier']
 
 # %% ../nbs/01_is_it_a_bird.ipynb #8196d22d
-import errno, hashlib, http.client, io, json, os, re, socket, string, tempfile, time, unicodedata
+import errno, hashlib, http.client, io, json, math, os, re, socket, string, tempfile, time, unicodedata
 import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -239,12 +239,14 @@ def eight_bit(img:Image.Image)->Image.Image:
 
 def open_photo(data:bytes, # the downloaded bytes
                max_pixels:int=40_000_000, # refuse larger images before decoding them
+               size:int|None=None, # if given, a JPEG may be decoded smaller, keeping at least `size` pixels on its longest side
               )->Image.Image:
     "`data` decoded as an upright photo, or a `DownloadError` that says why not"
     if not data: raise DownloadError('the file is empty')
     try:
         img = Image.open(io.BytesIO(data))
         if img.width * img.height > max_pixels: raise DownloadError(f'the image is too large to decode safely ({img.width}x{img.height} pixels)')
+        if size: img.draft(None, tuple(math.ceil(side * size / max(img.size)) for side in img.size))
         img.load()
         return eight_bit(ImageOps.exif_transpose(img))
     except DownloadError: raise
@@ -284,7 +286,7 @@ class Download(NamedTuple):
 
 def _fetch_photo(url, timeout, max_bytes, max_size):
     data = fetch_bytes(url, timeout, max_bytes)
-    return hashlib.sha256(data).hexdigest(), *photo_bytes(open_photo(data), max_size)
+    return hashlib.sha256(data).hexdigest(), *photo_bytes(open_photo(data, size=max_size), max_size)
 
 def license_note(license_filter:str|None)->str:
     "What a search's license filter says about the photos it found"
@@ -297,7 +299,7 @@ def download_images(hits, # search results (dicts with `image`, `url`, `title`) 
                     photos:PhotoCollection|None=None, # where to record provenance; a collection rooted at `dest` by default
                     query:str|None=None, # the search that found `hits`, for the record
                     license_filter:str|None=None, # the search's license filter, for the record
-                    max_workers:int=8, # downloads at once
+                    max_workers:int=16, # downloads at once; each spends most of its time waiting for a server
                     timeout:float=10, # seconds allowed per download
                     max_bytes:int=10_000_000, # larger files are refused
                     max_size:int=400, # photos are shrunk to at most this many pixels on their longest side

@@ -57,6 +57,17 @@ def test_photo_bytes_shrinks_and_encodes_each_photo(name):
     assert (ext, img.format, img.mode) == (('.png', 'PNG', 'RGBA') if name in TRANSPARENT else ('.jpg', 'JPEG', 'RGB'))
     assert max(img.size) <= 24 and looks_like(img, seen)
 
+@pytest.mark.parametrize('name', PHOTOS)
+def test_decoding_a_photo_small_gives_the_same_thumbnail(name):
+    "`open_photo(size=...)` may decode a JPEG at a fraction of its pixels; the thumbnail is the same size, the same way up, the same colours"
+    data, seen = PHOTOS[name]
+    with decoded_sizes() as sizes: small = open_photo(data, size=12)
+    if name.endswith('.jpg'): assert max(sizes[0]) < max(seen.size) and max(small.size) >= 12  # 48x32 decoded as 24x16 or 12x8
+    full, _ = photo_bytes(open_photo(data), max_size=12)
+    drafted, _ = photo_bytes(small, max_size=12)
+    full, drafted = (Image.open(io.BytesIO(b)) for b in (full, drafted))
+    assert drafted.size == full.size and looks_like(drafted, seen)
+
 # ---- download_images: the same files, served by a local web server, under names that try to escape the folder
 
 NAMED_URLS = {  # path on the server -> how the downloaded photo's name must start
