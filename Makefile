@@ -39,6 +39,10 @@ nbtest: $(READY)
 pytest: $(READY)
 	$(BIN)/python -m pytest
 
+# Figures, never asserts: see bench/run.py. Needs the bird model (for the app row) and MNIST_SAMPLE (for lesson 3).
+bench: $(READY) $(MODEL)
+	$(BIN)/python -W ignore bench/run.py
+
 export: $(READY)
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean

@@ -1,0 +1,130 @@
+"`make bench`: measure what a learner waits for, the course's way and this project's, on this machine; print a Markdown table, write bench/results.json."
+import json, os, platform, subprocess, sys, time
+from datetime import date
+from pathlib import Path
+from statistics import median
+import torch, fastai
+from fastcore.script import call_parse
+from course_lib.is_it_a_bird import has_native_bf16
+
+BENCH = Path(__file__).parent
+ROOT = BENCH.parent
+
+def run(*cmd, cwd=ROOT)->str:
+    "Run `cmd` to completion, letting its progress show on stderr; its standard output"
+    return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True, check=True).stdout
+
+def worker(script:str, *args)->dict:
+    "Run one of the bench scripts in its own process; the JSON on the last line it prints"
+    return json.loads(run(sys.executable, '-W', 'ignore', str(BENCH/script), *args).strip().splitlines()[-1])
+
+def timed_run(*cmd)->float:
+    "Wall seconds to run `cmd` to success"
+    start = time.perf_counter(); run(*cmd); return time.perf_counter() - start
+
+def matmul_peak(n:int=2048, repeats:int=7)->float:
+    "The fp32 matrix-multiply speed this machine reaches, in FLOP/s: the ceiling any training run can be compared to"
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter(); a @ b; times.append(time.perf_counter() - start)
+    return 2 * n**3 / min(times)
+
+def machine()->dict:
+    "What the figures were measured on"
+    caps = torch.cpu.get_capabilities()
+    info = {k.strip(): v for k, v in (l.split(':', 1) for l in Path('/proc/cpuinfo').read_text().splitlines() if ':' in l)} if Path('/proc/cpuinfo').exists() else {}
+    return {'date': date.today().isoformat(), 'cpu': caps.get('cpu_name') or platform.processor() or platform.machine(),
+            'cpu_family_model': ' '.join(f'{k} {info[k].strip()}' for k in ('cpu family', 'model') if k in info),
+            'cores': os.cpu_count(), 'native_bf16': has_native_bf16(), 'torch_threads': torch.get_num_threads(),
+            'python': platform.python_version(), 'torch': torch.__version__, 'fastai': fastai.__version__,
+            'OMP_WAIT_POLICY': os.environ.get('OMP_WAIT_POLICY')}
+
+def fine_tune_runs(recipes, repeats:int)->dict:
+    "Fine-tuning runs of each recipe, taking turns so that a change in the machine's load hits all of them; the median run of each"
+    runs = {r: [] for r in recipes}
+    for i in range(repeats):
+        for recipe in recipes[i:] + recipes[:i]:
+            print(f'fine-tuning, {recipe} recipe, run {i+1} of {repeats}', file=sys.stderr, flush=True)
+            runs[recipe].append(worker('fine_tune.py', recipe))
+    return {k: sorted(v, key=lambda r: r['seconds'])[len(v)//2] | {'all_seconds': [r['seconds'] for r in v]} for k, v in runs.items()}
+
+def phase(run:dict, frozen:bool, key:str='epoch_seconds')->float: return sum(e[key] for e in run['epochs'] if e['frozen'] == frozen)
+
+def throughput(run:dict)->float:
+    "Photos per second while the whole network trains"
+    return sum(e['images'] for e in run['epochs'] if not e['frozen']) / phase(run, False, 'train_seconds')
+
+def notebook_seconds(*notebooks)->float:
+    "Wall seconds of `nbdev-test` over `notebooks` (all of them if none are named), as `make test` runs it"
+    return timed_run(str(Path(sys.executable).parent/'nbdev-test'), '--n-workers', '1', *notebooks)
+
+def row(what, course, project, unit, better='lower', accuracy=''):
+    "One line of the table; `ratio` says how many times better this project's figure is"
+    ratio = None if not course or not project else (course / project if better == 'lower' else project / course)
+    return {'what': what, 'course': course, 'project': project, 'unit': unit, 'ratio': ratio, 'accuracy': accuracy}
+
+def rows(r:dict)->list:
+    "The table's rows, from the raw measurements `r`"
+    c, f, f32, dl, app = r['fine_tune']['course'], r['fine_tune']['fast'], r['fine_tune']['fast_fp32'], r['download'], r['app']
+    err = lambda run: f"error {c['error']:.1%} / {run['error']:.1%}"
+    peak = r['matmul_peak_flops']
+    share = lambda run: throughput(run) * run['train_flops_per_image'] / peak
+    return [
+        row('1. Fine-tune the bird classifier: wall time', c['seconds'], f['seconds'], 's', accuracy=err(f)),
+        row('frozen phase', phase(c, True), phase(f, True), 's'),
+        row('unfrozen phase', phase(c, False), phase(f, False), 's'),
+        row('peak memory', c['peak_rss_mb'], f['peak_rss_mb'], 'MB'),
+        row('wall time without bfloat16, as on CPUs that lack it', c['seconds'], f32['seconds'], 's', accuracy=err(f32)),
+        row('2. Training throughput, whole network', throughput(c), throughput(f), 'photos/s', better='higher'),
+        row(f'share of the fp32 matmul peak measured in this run ({peak/1e9:.0f} GFLOP/s)', 100*share(c), 100*share(f), '%', better='higher'),
+        row(f"3. Build a photo folder from {dl['urls']} URLs, {dl['latency']*1000:.0f} ms latency: download only (course_lib 16 connections, fastai 8)",
+            dl['fastai']['photos']/dl['fastai']['download_seconds'], dl['project']['photos']/dl['project']['seconds'], 'photos/s', better='higher'),
+        row('the same, course_lib at fastai\'s 8 connections', dl['fastai']['photos']/dl['fastai']['download_seconds'], dl['project_8']['photos']/dl['project_8']['seconds'], 'photos/s', better='higher'),
+        row('download, shrink to 400 px, drop broken files (the course: then resize_images, verify_images)', dl['fastai']['photos']/dl['fastai']['seconds'], dl['project']['photos']/dl['project']['seconds'], 'photos/s', better='higher'),
+        row('files left that are not photos (partial downloads)', dl['fastai']['unusable_files'], dl['project']['unusable_files'], 'files'),
+        row('bytes on disk (fastai saves JPEG quality 75, course_lib 90)', dl['fastai']['bytes']/1e6, dl['project']['bytes']/1e6, 'MB'),
+        row('4. App: load the model', app['fastai']['load_seconds'], app['project']['load_seconds'], 's'),
+        row('predict one upload', app['fastai']['predict_seconds'], app['project']['predict_seconds'], 's'),
+        row('5. MNIST lesson: the baseline notebook (04)', None, r['notebooks']['04'], 's'),
+        row('the SGD notebook (05)', None, r['notebooks']['05'], 's'),
+        row('the whole lesson (04 and 05)', None, r['notebooks']['04'] + r['notebooks']['05'], 's'),
+        row('6. Whole course: nbdev-test of every notebook', None, r['notebooks']['all'], 's'),
+    ]
+
+def fmt(x)->str:
+    if x is None: return '–'
+    if isinstance(x, int) or x >= 100: return f'{x:,.0f}'
+    return f'{x:.3g}' if x < 1 else f'{x:.1f}'
+
+def table(r:dict)->str:
+    "The rows as a Markdown table, headed by the machine they were measured on"
+    m = r['machine']
+    bf16 = 'with' if m['native_bf16'] else 'without'
+    lines = [f"Measured {m['date']} on {m['cpu']} ({m['cpu_family_model']}, {bf16} native bfloat16), {m['cores']} cores, "
+             f"torch {m['torch']} ({m['torch_threads']} threads), fastai {m['fastai']}.", '',
+             '| what is measured | course recipe | this project | unit | ratio (above 1: this project is better) | accuracy (course / project) |',
+             '|---|--:|--:|---|--:|---|']
+    for x in r['rows']:
+        what = x['what'] if x['what'][0].isdigit() else f"&nbsp;&nbsp;&nbsp;{x['what']}"
+        ratio = '' if x['ratio'] is None else f"{x['ratio']:.2f}"
+        lines.append(f"| {what} | {fmt(x['course'])} | {fmt(x['project'])} | {x['unit']} | {ratio} | {x['accuracy']} |")
+    return '\n'.join(lines)
+
+@call_parse
+def main(fine_tune_repeats:int=3, # runs of each fine-tuning recipe; the median run is reported
+        ):
+    "Run every comparison, one after the other, then print the table and write bench/results.json"
+    r = {'machine': machine(), 'matmul_peak_flops': matmul_peak()}
+    r['fine_tune'] = fine_tune_runs(['course', 'fast', 'fast_fp32'], fine_tune_repeats)
+    print('building photo folders from a local server', file=sys.stderr, flush=True)
+    r['download'] = worker('download.py')
+    print('timing the app', file=sys.stderr, flush=True)
+    r['app'] = worker('app.py')
+    print('timing the notebooks', file=sys.stderr, flush=True)
+    r['notebooks'] = {'04': notebook_seconds('nbs/04_pixel_similarity.ipynb'), '05': notebook_seconds('nbs/05_sgd.ipynb'), 'all': notebook_seconds()}
+    r['rows'] = rows(r)
+    (BENCH/'results.json').write_text(json.dumps(r, indent=2))
+    print(table(r))
+
