@@ -50,7 +50,9 @@ def fine_tune_runs(recipes, repeats:int)->dict:
             runs[recipe].append(worker('fine_tune.py', recipe))
     return {k: sorted(v, key=lambda r: r['seconds'])[len(v)//2] | {'all_seconds': [r['seconds'] for r in v]} for k, v in runs.items()}
 
-def phase(run:dict, frozen:bool, key:str='epoch_seconds')->float: return sum(e[key] for e in run['epochs'] if e['frozen'] == frozen)
+def phase(run:dict, frozen:bool, key:str='epoch_seconds')->float:
+    "Seconds a fine-tuning run spent in its frozen (or unfrozen) epochs"
+    return sum(e[key] for e in run['epochs'] if e['frozen'] == frozen)
 
 def throughput(run:dict)->float:
     "Photos per second while the whole network trains"
@@ -94,6 +96,7 @@ def rows(r:dict)->list:
     ]
 
 def fmt(x)->str:
+    "A figure as the table shows it: three significant digits, thousands separated, a dash for none"
     if x is None: return '–'
     if isinstance(x, int) or x >= 100: return f'{x:,.0f}'
     return f'{x:.3g}' if x < 1 else f'{x:.1f}'
