@@ -1,10 +1,11 @@
 "Build the same photo folder with fastai's `download_images` (then the course's resize and verify) and with `course_lib`'s, from a slow local server."
-import io, json, random, sys, tempfile, time
+import inspect, io, json, random, sys, tempfile, time
 from contextlib import contextmanager, redirect_stdout
 from multiprocessing import Pipe, Process
 from pathlib import Path
 from statistics import median
 from fastai.vision.all import *
+from PIL import ImageOps
 from course_lib.is_it_a_bird import download_images as course_lib_download
 sys.path.insert(0, str(Path(__file__).parents[1]/'tests'))
 from photo_server import PhotoServer, Route
@@ -13,8 +14,7 @@ SHARED = Path(__file__).parents[2]/'shared'/'data'/'images'
 
 def web_sized(path:Path, longest:int=1000)->bytes:
     "The photo at `path` as a web image search usually finds one: a JPEG about `longest` pixels across"
-    img = Image.open(path).convert('RGB')
-    img = img.resize((round(img.width*longest/max(img.size)), round(img.height*longest/max(img.size))), Image.LANCZOS)
+    img = ImageOps.contain(Image.open(path).convert('RGB'), (longest, longest), Image.LANCZOS)
     buf = io.BytesIO(); img.save(buf, 'JPEG', quality=90); return buf.getvalue()
 
 def routes(n_photos:int, latency:float)->dict:
@@ -54,11 +54,12 @@ def fastai_course(urls, dest:Path)->float:
     verify_images(get_image_files(dest)).map(Path.unlink)
     return downloaded
 
-def project(urls, dest:Path, max_workers:int=16):
+def project(urls, dest:Path, **kwargs):
     "This project's lesson 1: one call downloads, checks, shrinks, de-duplicates and records provenance"
-    course_lib_download(urls, dest, max_workers=max_workers)
+    course_lib_download(urls, dest, **kwargs)
 
-WAYS = {'fastai': fastai_course, 'project': project, 'project_8': partial(project, max_workers=8)}  # and at fastai's 8 connections
+FASTAI_WORKERS = inspect.signature(download_images).parameters['n_workers'].default
+WAYS = {'fastai': fastai_course, 'project': project, 'project_at_fastai_workers': partial(project, max_workers=FASTAI_WORKERS)}
 
 def folder_state(dest:Path)->dict:
     "What is on disk in `dest`: usable photos, files that are not, and bytes in all"
@@ -80,7 +81,8 @@ def main(n_photos:int=300, # photos on the server
     served = routes(n_photos, latency)
     urls = list(served)
     random.Random(0).shuffle(urls)
-    results = {'urls': len(urls), 'latency': latency}
+    results = {'urls': len(urls), 'latency': latency, 'fastai_workers': FASTAI_WORKERS,
+               'project_workers': inspect.signature(course_lib_download).parameters['max_workers'].default}
     with photo_server(served) as address:
         urls = [address + u for u in urls]
         for name, build in WAYS.items():
