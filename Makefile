@@ -20,7 +20,9 @@ $(READY): pyproject.toml requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e '.[dev]'
 	@touch $@
 
-$(MODEL): | $(READY)
+# A model file refers to the code of these modules by name: when they change, the model is trained again.
+MODEL_CODE := course_lib/data.py course_lib/images.py course_lib/pretrained.py course_lib/train.py
+$(MODEL): $(MODEL_CODE) | $(READY)
 	$(BIN)/course-train-bird --dest $@
 
 # voila.json (read by voila from this folder) serves on 127.0.0.1 only, culls idle kernels, and shows

@@ -3,8 +3,9 @@ import json, time
 from pathlib import Path
 from statistics import median
 from fastai.vision.all import *
-from course_lib.app import classify_upload, load_classifier, model_path
-from course_lib.is_it_a_bird import shipped_photos
+from course_lib.app import classify_upload, model_path
+from course_lib.model_file import load_classifier
+from course_lib.paths import shipped_photos
 
 def timed(f, repeats:int)->tuple: # (median seconds, last result)
     "Run `f` `repeats` times; its median time and its last result"

@@ -6,7 +6,8 @@ from pathlib import Path
 from statistics import median
 from fastai.vision.all import *
 from PIL import ImageOps
-from course_lib.is_it_a_bird import download_images as course_lib_download
+from course_lib.download import download_photos as course_lib_download
+from course_lib.images import photo_problem
 sys.path.insert(0, str(Path(__file__).parents[1]/'tests'))
 from photo_server import PhotoServer, Route
 
@@ -64,12 +65,7 @@ WAYS = {'fastai': fastai_course, 'project': project, 'project_at_fastai_workers'
 def folder_state(dest:Path)->dict:
     "What is on disk in `dest`: usable photos, files that are not, and bytes in all"
     files = [f for f in dest.rglob('*') if f.is_file() and f.name != 'SOURCES.json']
-    def opens(f):
-        try:
-            with Image.open(f) as img: img.load()
-            return True
-        except Exception: return False
-    ok = [f for f in files if opens(f)]
+    ok = [f for f in files if photo_problem(f) is None]
     return {'photos': len(ok), 'unusable_files': len(files) - len(ok), 'bytes': sum(f.stat().st_size for f in dest.rglob('*') if f.is_file())}
 
 @call_parse

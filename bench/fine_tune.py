@@ -3,7 +3,10 @@ import json, resource, sys, time
 from contextlib import redirect_stdout
 from torch.utils.flop_counter import FlopCounterMode
 from fastai.vision.all import *
-from course_lib.is_it_a_bird import CPUMixedPrecision, bird_block, cpu_learner, efficientnet_lite0, shipped_photos
+from course_lib.paths import shipped_photos
+from course_lib.data import UprightImage, sorted_image_files
+from course_lib.pretrained import efficientnet_lite0
+from course_lib.fast_fine_tune import CPUMixedPrecision, cpu_learner
 
 class EpochTimer(Callback):
     "Time each epoch, and its training phase alone, with how many photos it trained on and how many parameters were trainable"
@@ -19,18 +22,20 @@ class EpochTimer(Callback):
                             'images': self.images, 'train_seconds': self.train_seconds,
                             'epoch_seconds': time.perf_counter() - self.epoch_start})
 
+def bird_data(path:Path, seed:int, image=PILImage, **kwargs)->DataLoaders:
+    "Lesson 1's `DataBlock`: both recipes train and validate on the same photos (sorted, so the split is the same on every machine)"
+    return DataBlock(blocks=(ImageBlock(image), CategoryBlock), get_items=partial(sorted_image_files, folders=['bird', 'forest']),
+                     splitter=RandomSplitter(valid_pct=0.2, seed=seed), get_y=parent_label,
+                     item_tfms=[Resize(192, method='squish')]).dataloaders(path, bs=32, **kwargs)
+
 def course_recipe(path:Path, seed:int):
     "The course's lesson 1: `ImageBlock`, `vision_learner`, `fine_tune(3)`, fastai's default workers"
-    dls = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=partial(get_image_files, folders=['bird', 'forest']),
-                    splitter=RandomSplitter(valid_pct=0.2, seed=seed), get_y=parent_label,
-                    item_tfms=[Resize(192, method='squish')]).dataloaders(path, bs=32)
-    learn = vision_learner(dls, efficientnet_lite0, metrics=error_rate)
+    learn = vision_learner(bird_data(path, seed), efficientnet_lite0, metrics=error_rate)
     return learn, partial(learn.fine_tune, 3)
 
 def fast_path(path:Path, seed:int):
-    "This project's lesson 1: `bird_block`, `cpu_learner`, `fine_tune(1, freeze_epochs=3)`"
-    dls = bird_block(seed=seed).dataloaders(path, bs=32, num_workers=0)
-    learn = cpu_learner(dls, efficientnet_lite0, metrics=error_rate)
+    "This project's lesson 1: `UprightImage`, `cpu_learner`, `fine_tune(1, freeze_epochs=3)`, loading in the main process"
+    learn = cpu_learner(bird_data(path, seed, UprightImage, num_workers=0), efficientnet_lite0, metrics=error_rate)
     return learn, partial(learn.fine_tune, 1, freeze_epochs=3)
 
 def fast_path_fp32(path:Path, seed:int):

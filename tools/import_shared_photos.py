@@ -2,7 +2,7 @@
 import csv
 from pathlib import Path
 from fastcore.script import call_parse
-from course_lib.is_it_a_bird import PhotoCollection
+from course_lib.photos import PhotoCollection
 
 @call_parse
 def import_shared_photos(categories:str, # comma-separated folders of the shared data to copy, e.g. bird,forest
