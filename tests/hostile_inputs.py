@@ -1,10 +1,11 @@
-"Hostile inputs, made on the fly with PIL (no binary fixtures), and the checks that nothing was lost or left half-written."
-import errno, io, os, random, stat, struct, zlib
+"Hostile inputs, made on the fly with PIL (no binary fixtures): photos, broken files, a folder filled by hand and a badly behaved web server; and the checks that nothing was lost or left half-written."
+import base64, errno, io, os, random, socket, stat, struct, zlib
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 import numpy as np, pytest
 from PIL import Image, ImageFile
+from photo_server import Route
 
 COLOURS = ('red', 'lime', 'blue', 'white')  # top-left, top-right, bottom-left, bottom-right
 
@@ -40,9 +41,10 @@ def blank_png(width:int, height:int)->bytes:
 
 def noise(size=(64, 64))->Image.Image: return Image.effect_noise(size, 60).convert('RGB')
 
-def animation()->bytes:
+def animation(fmt='GIF')->bytes:
+    "An animation of 3 frames, `quadrant_photo` first, as a GIF, an animated PNG (fmt='PNG') or an animated WEBP"
     frames = [quadrant_photo()] + [Image.new('RGB', (48, 32), c) for c in ('black', 'gray')]
-    return encode(frames[0], 'GIF', save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 def sixteen_bit()->bytes:
     "A 16-bit greyscale PNG (scientific cameras, some scanners), mid-grey: 0x8000 of 0xFFFF"
@@ -84,6 +86,50 @@ def broken_files()->dict:
             'random-bytes.jpg': (random.Random(7).randbytes(3000), 'not an image file'),
             'webpage.jpg': (HTML, 'not an image file'), 'drawing-svg.jpg': (SVG, 'not an image file'),
             'huge-20000x20000.png': (blank_png(20_000, 20_000), 'too large'), 'bomb-7000x7000.png': (blank_png(7_000, 7_000), 'too large')}
+
+ODD_NAMES = ['a bird in the garden.jpg', 'bird\'s "best" side.jpg', 'vögel 鸟 ümlaut.jpg', '-leading dash.jpg', 'tab\tand\nnewline.jpg']
+
+def filled_by_hand()->tuple[dict, dict]:
+    "A folder a learner filled by hand: its photos and its broken files, each as path relative to the folder -> bytes"
+    good = {f'bird/{n}': d for n, (d, _) in photos().items()} | {f'forest/{n}': encode(quadrant_photo(), 'JPEG') for n in ODD_NAMES}
+    broken = {f'forest/{n}': d for n, (d, _) in broken_files().items()}
+    broken['bird/web page «copy» (1).jpg'] = HTML
+    return good, broken
+
+def fill(root, files:dict):
+    "Write `files` (path relative to `root` -> bytes) under `root`"
+    for rel, data in files.items(): (Path(root)/rel).parent.mkdir(parents=True, exist_ok=True); (Path(root)/rel).write_bytes(data)
+
+def other_photo(i:int)->bytes: return encode(quadrant_photo((40 + i, 30)), 'PNG')  # a different small photo for each `i`
+
+def hostile_routes()->dict:
+    "A web server that answers badly in every way but a 404, a 500, a stall and a body over the cap (test_download serves those): path -> `Route`"
+    photo = encode(noise((96, 96)), 'PNG')  # about 28 kB: many pieces for the server to drip or break off
+    return {
+        '/photo.png': Route(photo),
+        '/labelled-as-html.png': Route(other_photo(1), headers={'Content-Type': 'text/html'}),  # the content decides, not the label
+        '/reset.png': Route(photo, reset=True),
+        '/reset-undeclared.png': Route(photo, reset=True, declared_length=-1),
+        '/drip.png': Route(photo, drip=0.5),  # each piece in time, the whole far too late
+        '/rate-limited.png': Route(b'Too many requests, slow down', 429, {'Retry-After': '3600'}),
+        '/unavailable.png': Route(b'Back soon', 503, {'Retry-After': '120'}),
+        '/loop': Route(status=302, headers={'Location': '/loop'}),
+        '/ping': Route(status=302, headers={'Location': '/pong'}), '/pong': Route(status=302, headers={'Location': '/ping'}),
+        **{f'/hop{i}': Route(status=301, headers={'Location': f'/hop{i+1}'}) for i in range(9)}, '/hop9': Route(other_photo(2)),
+        '/to-ftp': Route(status=302, headers={'Location': 'ftp://127.0.0.1/photo.png'}),
+        '/to-data': Route(status=302, headers={'Location': 'data:image/png;base64,' + base64.b64encode(other_photo(3)).decode()}),
+        '/shorter-than-declared.png': Route(photo[:len(photo)//2], declared_length=len(photo)),
+        '/longer-than-declared.png': Route(photo, declared_length=len(photo)//2),
+        '/nonsense-length.png': Route(other_photo(4), headers={'Content-Length': 'lots'}, declared_length=-1),
+    }
+
+# URLs found in search results that are not web addresses
+NOT_WEB = ['data:image/png;base64,' + base64.b64encode(other_photo(5)).decode(), 'javascript:alert(1)', 'mailto:bird@example.org',
+           'gopher://127.0.0.1/1', 'about:blank', '', 'photo.png']
+
+def closed_port()->int:
+    "A port of 127.0.0.1 on which nothing listens"
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def files_under(root)->dict:
     "Every file under `root`, hidden ones included: path relative to `root` -> bytes"

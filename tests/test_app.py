@@ -1,22 +1,16 @@
-"The app's logic, from uploaded bytes to an answer, on good photos and on everything else people upload"
-import io, random
+"""The app's logic, from uploaded bytes to an answer: good photos of every kind reach the model upright and in RGB, everything
+else people upload (text, empty, truncated, animated, huge, broken, random bytes) gets a message saying why; the model is found
+where `COURSE_MODEL` says; importing the app does not import the image search."""
+import subprocess, sys
 import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
-from course_lib.is_it_a_bird import DownloadError, course_root
-from course_lib.app import Answer, DEFAULT_MODEL, classify_upload, load_classifier, model_path, still_photo
-from app_fixtures import BIRD_PHOTO, FOREST_PHOTO, bird_model
+from course_lib.paths import course_root
+from course_lib.images import UnusablePhoto, open_photo
+from course_lib.app import Answer, DEFAULT_MODEL, classify_upload, model_path
+from hostile_inputs import animation, broken_files, encode, looks_like, photos
 
-@pytest.fixture(scope='module')
-def learn(bird_model): return load_classifier(bird_model)
-
-def encode(img, fmt, **kwargs):
-    out = io.BytesIO(); img.save(out, fmt, **kwargs)
-    return out.getvalue()
-
-def animation(fmt):
-    frames = [Image.new('RGB', (64, 64), c) for c in ('red', 'green', 'blue')]
-    return encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+PHOTOS, BROKEN = photos(), broken_files()
 
 def assert_prediction(answer, label, learn):
     assert answer.message is None
@@ -29,24 +23,24 @@ def assert_message(answer, *words):
     assert answer.photo is None and answer.label is None and answer.probs is None
     assert all(w in answer.message for w in words), answer.message
 
-def test_bird_photo(learn): assert_prediction(classify_upload(learn, BIRD_PHOTO.read_bytes()), 'bird', learn)
-def test_forest_photo(learn): assert_prediction(classify_upload(learn, FOREST_PHOTO.read_bytes()), 'forest', learn)
+def test_bird_photo(learn, bird_photo): assert_prediction(classify_upload(learn, bird_photo.read_bytes()), 'bird', learn)
+def test_forest_photo(learn, forest_photo): assert_prediction(classify_upload(learn, forest_photo.read_bytes()), 'forest', learn)
 
-def test_greyscale_and_transparent_photos_are_predicted(learn):
-    bird = Image.open(BIRD_PHOTO)
+def test_greyscale_and_transparent_photos_are_predicted(learn, bird_photo):
+    bird = Image.open(bird_photo)
     assert_prediction(classify_upload(learn, encode(bird.convert('L'), 'PNG')), 'bird', learn)
     assert_prediction(classify_upload(learn, encode(bird.convert('RGBA'), 'PNG')), 'bird', learn)
 
-def test_single_frame_gif_is_a_photo(learn):
-    assert classify_upload(learn, encode(Image.open(BIRD_PHOTO).convert('P'), 'GIF')).label is not None
+def test_single_frame_gif_is_a_photo(learn, bird_photo):
+    assert classify_upload(learn, encode(Image.open(bird_photo).convert('P'), 'GIF')).label is not None
 
 def test_text_file(learn):
     assert_message(classify_upload(learn, b'Dear diary, today I saw a bird.\n', 'diary.txt'), 'diary.txt is not a photo I can use')
 
 def test_empty_upload(learn): assert_message(classify_upload(learn, b'', 'empty.jpg'), 'empty.jpg', 'empty')
 
-def test_truncated_jpeg(learn):
-    data = BIRD_PHOTO.read_bytes()
+def test_truncated_jpeg(learn, bird_photo):
+    data = bird_photo.read_bytes()
     assert_message(classify_upload(learn, data[:len(data)//2]), 'not a photo I can use', 'truncated')
 
 @pytest.mark.parametrize('fmt', ['GIF', 'PNG', 'WEBP'])
@@ -63,21 +57,25 @@ def test_any_bytes_get_an_answer(learn, data):
     answer = classify_upload(learn, data)
     assert isinstance(answer, Answer) and (answer.label is None) != (answer.message is None)
 
-def damaged_copies(data, n, seed=0):
-    "`n` copies of `data`, each cut short or with a few bytes overwritten somewhere"
-    rng = random.Random(seed)
-    for _ in range(n):
-        copy, start = bytearray(data), rng.randrange(len(data))
-        if rng.random() < 0.3: del copy[start:]
-        else: copy[start:start + rng.randint(1, 8)] = rng.randbytes(rng.randint(1, 8))
-        yield bytes(copy)
+@pytest.mark.parametrize('name', [n for n in PHOTOS if n != 'animated.gif'])  # test_animation: an animation is refused
+def test_the_app_shows_the_model_each_photo_upright_in_rgb(learn, name):
+    data, seen = PHOTOS[name]
+    answer = classify_upload(learn, data, name)  # `answer.photo` is what learn.predict was given
+    assert answer.message is None and answer.photo.mode == 'RGB' and looks_like(answer.photo, seen)
 
-@pytest.mark.parametrize('original', [BIRD_PHOTO.read_bytes(), animation('GIF'), animation('PNG'), animation('WEBP')],
-                         ids=['jpeg', 'gif', 'apng', 'webp'])
-def test_damaged_files_are_photos_or_messages(original):
-    for data in damaged_copies(original, 500):
-        try: assert still_photo(data).mode == 'RGB'
-        except DownloadError: pass  # any other exception would crash the app
+@pytest.mark.parametrize('name', ['cmyk.jpg', 'sixteen-bit.png', 'palette-transparent.png', 'photo.webp', 'exif-6.jpg', 'one-pixel.png'])
+def test_the_app_predicts_a_photo_of_each_kind(learn, name):
+    data, seen = PHOTOS[name]
+    answer = classify_upload(learn, data, name)
+    assert answer.message is None and answer.label in learn.dls.vocab and sum(answer.probs.values()) == pytest.approx(1, abs=1e-4)
+    assert looks_like(answer.photo, seen)
+
+@pytest.mark.parametrize('name', [n for n in BROKEN if n not in ('empty.jpg', 'truncated.jpg')])  # tested above
+def test_the_app_says_why_it_cannot_use_each_broken_file(learn, name):
+    data, _ = BROKEN[name]
+    with pytest.raises(UnusablePhoto) as why: open_photo(data)
+    answer = classify_upload(learn, data, name)
+    assert answer.label is None and answer.message == f'{name} is not a photo I can use: {why.value}.'
 
 def test_model_path(monkeypatch):
     monkeypatch.delenv('COURSE_MODEL', raising=False)
@@ -87,5 +85,8 @@ def test_model_path(monkeypatch):
     monkeypatch.setenv('COURSE_MODEL', '/elsewhere/pets.pkl')
     assert str(model_path()) == '/elsewhere/pets.pkl'
 
-def test_missing_model_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match='COURSE_MODEL'): load_classifier(tmp_path/'nothing.pkl')
+def test_importing_the_app_does_not_import_the_image_search():
+    "The app's kernel starts faster without ddgs, which it never uses"
+    run = subprocess.run([sys.executable, '-c', "import course_lib.app, sys; assert 'ddgs' not in sys.modules, 'ddgs was imported'"],
+                         cwd=course_root(), capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]

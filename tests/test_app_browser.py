@@ -2,8 +2,7 @@
 import json, os, re, shutil, socket, subprocess, sys, time
 import pytest
 from PIL import Image
-from course_lib.is_it_a_bird import course_root
-from app_fixtures import BIRD_PHOTO, FOREST_PHOTO, bird_model
+from course_lib.paths import course_root
 
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
 ARTIFACTS = course_root()/'test-artifacts'
@@ -85,7 +84,7 @@ def noise_photo(path, size=2_000):
     Image.frombytes('RGB', (size, size), os.urandom(size * size * 3)).save(path)
     return path
 
-def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path):
+def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path, bird_photo, forest_photo):
     from playwright.sync_api import expect
     photo, verdict, bars, message = (page.locator(f'.app-{o}') for o in ('photo', 'verdict', 'bar', 'message'))
     expect(page.locator('h2')).to_have_text('What is in this photo?')
@@ -93,14 +92,14 @@ def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path):
     expect(page.locator('body')).not_to_contain_text('Warning')  # voila shows no warnings, stderr or errors
     assert first_heading(NOTEBOOK) not in page.locator('body').inner_text()  # the lesson's prose stays out of the app
 
-    upload(page, BIRD_PHOTO)
+    upload(page, bird_photo)
     expect(verdict).to_have_text(re.compile(r'^bird \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
     expect(photo).to_be_visible()
     expect(bars).to_have_count(2)
     expect(message).to_have_text('')
     page.screenshot(path=ARTIFACTS/'app-bird.png')
 
-    upload(page, FOREST_PHOTO)
+    upload(page, forest_photo)
     expect(verdict).to_have_text(re.compile(r'^forest \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
     expect(bars.first).to_contain_text('forest')  # the most probable class comes first
     expect(bars).to_have_count(2)

@@ -1,9 +1,11 @@
-"The data cleaner of lesson 2, through its plain Python API and its widget's callbacks, on small collections of shipped photos."
+"The data cleaner of lesson 2 through its plain Python API, on small collections of shipped photos: marks, apply, undo, name clashes, photos that vanish or change, and any marks at all."
 from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
-from course_lib.is_it_a_bird import PhotoCollection, course_root, shipped_photos
-from course_lib.production import KEEP, DELETE, PhotoCleaner, ImageClassifierCleaner, copy_photos
+from course_lib.paths import course_root, shipped_photos
+from course_lib.photos import PhotoCollection
+from course_lib.cleaner import KEEP, DELETE, PhotoCleaner
+from hostile_inputs import files_under as snapshot
 
 BREEDS = ['beagle', 'boxer', 'pug']
 
@@ -21,7 +23,7 @@ def description(photos, f):
 def make_collection(root):
     "A collection at `root` with copies of a few shipped dog photos, one folder per breed"
     photos = PhotoCollection(root)
-    copy_photos(shipped_dogs(), PhotoCollection(course_root()), photos, folder=breed)
+    photos.copy_from(PhotoCollection(course_root()), shipped_dogs(), folder=breed)
     return photos
 
 def make_cleaner(photos):
@@ -33,10 +35,6 @@ def make_cleaner(photos):
 
 @pytest.fixture
 def photos(tmp_path): return make_collection(tmp_path/'dogs')
-
-def snapshot(root):
-    "Every file under `root` (trash and SOURCES.json included) and its bytes"
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in Path(root).rglob('*') if p.is_file()}
 
 def photo_files(root): return {p for p in Path(root).rglob('*.jpg')}
 
@@ -51,35 +49,6 @@ def test_photos_for_lists_one_category_and_split_highest_loss_first(photos):
     beagles = cleaner.photos_for('beagle', 'Train')
     assert beagles and all(p.parent.name == 'beagle' and cleaner.info[photos.key(p)][0] == 'Train' for p in beagles)
     assert [cleaner.loss(p) for p in beagles] == sorted((cleaner.loss(p) for p in beagles), reverse=True)
-
-def test_marks_survive_switching_category_and_split_in_the_widget(photos):
-    cleaner = make_cleaner(photos)
-    widget = ImageClassifierCleaner(cleaner)
-    widget.category.value, widget.split.value = 'beagle', 'Train'
-    first_beagle = widget.shown[0]
-    widget.menus[first_beagle].value = DELETE
-    widget.category.value, widget.split.value = 'pug', 'Valid'
-    a_pug = widget.shown[0]
-    widget.menus[a_pug].value = 'boxer'
-    widget.split.value = 'Train'
-    widget.category.value = 'boxer'
-    assert '2 change(s) pending' in widget.status.value
-    widget.category.value, widget.split.value = 'beagle', 'Train'
-    assert widget.menus[first_beagle].value == DELETE
-    widget.category.value, widget.split.value = 'pug', 'Valid'
-    assert widget.menus[a_pug].value == 'boxer'
-    assert cleaner.pending == {first_beagle: DELETE, a_pug: 'boxer'}
-    assert widget.apply_button.description == 'Apply 2 change(s)' and not widget.apply_button.disabled
-
-def test_marks_made_in_python_show_in_the_widget(photos):
-    cleaner = make_cleaner(photos)
-    widget = ImageClassifierCleaner(cleaner)
-    widget.category.value, widget.split.value = 'boxer', 'Valid'
-    boxer = widget.shown[0]
-    cleaner.mark(boxer, 'pug')
-    assert widget.menus[boxer].value == 'pug' and '1 change(s) pending' in widget.status.value
-    cleaner.mark(boxer, 'boxer')  # its own label: nothing to change
-    assert widget.menus[boxer].value == KEEP and cleaner.pending == {}
 
 def test_mark_refuses_unknown_labels_unknown_photos_and_photos_in_the_trash(photos):
     cleaner = make_cleaner(photos)
@@ -219,28 +188,6 @@ def test_undo_leaves_a_photo_that_changed_since_the_apply_where_it_is(photos):
 def test_undo_with_nothing_to_undo_says_so(photos):
     report = make_cleaner(photos).undo()
     assert report.moved == [] and 'no apply to undo' in report.left_alone[0]
-
-def test_the_widget_buttons_apply_and_undo(photos):
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
-    widget = ImageClassifierCleaner(cleaner)
-    assert widget.apply_button.disabled and widget.undo_button.disabled
-    widget.category.value, widget.split.value = 'pug', 'Valid'
-    pug = widget.shown[0]
-    widget.menus[pug].value = DELETE
-    widget.apply_button.click()
-    assert not pug.exists() and pug not in widget.shown and pug.name in widget.message.value
-    assert widget.apply_button.disabled and not widget.undo_button.disabled
-    widget.undo_button.click()
-    assert snapshot(photos.root) == before and pug in widget.shown and widget.menus[pug].value == DELETE
-
-def test_the_widget_shows_an_unreadable_photo_as_a_note(photos):
-    cleaner = make_cleaner(photos)
-    boxer = cleaner.photos_for('boxer', 'Train')[0]
-    boxer.write_bytes(b'not a photo any more')
-    widget = ImageClassifierCleaner(cleaner)
-    widget.category.value, widget.split.value = 'boxer', 'Train'
-    (tile,) = [t for t, p in zip(widget.grid.children, widget.shown) if p == boxer]
-    assert 'cannot be shown' in tile.children[0].value
 
 decisions = st.sampled_from([KEEP, DELETE, *BREEDS])
 

@@ -1,7 +1,8 @@
-"The image search retries a busy or unreachable engine, then says clearly what went wrong."
+"The image search retries a busy or unreachable engine, then says clearly what went wrong; it keeps only web addresses, each once."
 import pytest
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
-from course_lib.is_it_a_bird import ImageSearchError, search_images
+from hypothesis import example, given, settings, strategies as st
+from course_lib.search import ImageSearchError, search_images, web_images
 
 class FakeEngine:
     "Answers `images` from a script: an exception is raised, a list is returned"
@@ -53,3 +54,10 @@ def test_duplicates_and_non_web_urls_are_dropped():
     hits = [HITS[0], HITS[0], {'image': 'file:///etc/passwd'}, {'image': 'data:image/png;base64,AAAA'}, {'image': 'ftp://x.org/a.jpg'}, {'title': 'no url'}, HITS[1]]
     found, _ = search(FakeEngine(hits))
     assert found.itemgot('image') == [HITS[0]['image'], HITS[1]['image']]
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.builds('{}://{}'.format, st.sampled_from(['http', 'https', 'HTTP', 'ftp', 'file']), st.text()))))
+@example(['http://[::1', 'https://example.org/bird.jpg'])
+def test_web_images_keeps_only_web_addresses_and_never_crashes(urls):
+    kept = web_images([{'image': u} for u in urls]).itemgot('image')
+    assert len(set(kept)) == len(kept) and all(u in urls and u.lower().startswith(('http://', 'https://')) for u in kept)

@@ -1,21 +1,19 @@
 "The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside fit."
-import shutil
 import pytest, torch
-import course_lib.is_it_a_bird as is_it_a_bird
-from fastai.vision.all import CancelFitException, Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
-from course_lib.is_it_a_bird import FrozenBodyCache, bird_block, cpu_learner, efficientnet_lite0, shipped_photos
+import course_lib.fast_fine_tune as fast_fine_tune
+from fastai.vision.all import Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
+from course_lib.data import folder_block
+from course_lib.fast_fine_tune import FrozenBodyCache, cpu_learner
+from course_lib.photos import sample_photos
+from course_lib.pretrained import efficientnet_lite0
 
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     "Six photos of each class, small, so that training takes seconds"
-    root = tmp_path_factory.mktemp('tiny')
-    for c in ('bird', 'forest'):
-        (root/c).mkdir()
-        for f in sorted((shipped_photos()/c).glob('*.jpg'))[:6]: shutil.copy(f, root/c/f.name)
-    return root
+    return sample_photos(tmp_path_factory.mktemp('tiny'), ('bird', 'forest'), n=6).root
 
 def learner(root, batch_tfms=None):
-    block = bird_block(size=64)
+    block = folder_block(size=64)
     if batch_tfms: block = block.new(item_tfms=Resize(64, method='squish'), batch_tfms=batch_tfms)
     dls = block.dataloaders(root, bs=4, num_workers=0)
     return cpu_learner(dls, efficientnet_lite0, metrics=error_rate)
@@ -64,14 +62,14 @@ def dtypes_seen(learn, fail=False):
 
 @pytest.mark.parametrize('native', [True, False], ids=['native bfloat16', 'no native bfloat16'])
 def test_bfloat16_only_where_native_and_only_inside_fit(tiny, monkeypatch, native):
-    monkeypatch.setattr(is_it_a_bird, 'has_native_bf16', lambda: native)
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
     learn = learner(tiny)
     assert dtypes_seen(learn) == ({torch.bfloat16} if native else {torch.float32})
     assert not torch.is_autocast_enabled('cpu')
     assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
 
 def test_a_fit_interrupted_in_bfloat16_is_cleaned_up_by_the_next_fit(tiny, monkeypatch):
-    monkeypatch.setattr(is_it_a_bird, 'has_native_bf16', lambda: True)
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
     learn = learner(tiny)
     dtypes_seen(learn, fail=True)
     learn.validate()

@@ -5,8 +5,8 @@ describes each photo where it is; nothing half-written stays; and each photo lef
 import collections, json, random, stat, threading
 from pathlib import Path
 import pytest
-from course_lib.is_it_a_bird import PhotoCollection
-from course_lib.production import DELETE, PhotoCleaner
+from course_lib.photos import PhotoCollection
+from course_lib.cleaner import DELETE, PhotoCleaner
 from hostile_inputs import HTML, encode, files_under, full_disk, half_written, quadrant_photo, read_only
 
 LABELS = ['cat', 'dog']

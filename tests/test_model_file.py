@@ -1,0 +1,49 @@
+"""The model file `make app` writes: no training callback and no name of a lesson module inside, every `course_lib` name in it
+importable, loaded with fastai's default callbacks only; `export_model` leaves no temporary file, and `load_classifier` of a
+missing file says how to get one."""
+import importlib, zipfile
+import pytest
+from fastcore.basics import defaults
+from course_lib.model_file import export_model, load_classifier, pickle_imports
+from hostile_inputs import files_under
+
+LESSON_MODULES = ('course_lib.is_it_a_bird', 'course_lib.production')  # where the code lived before it had one module per concept
+TRAINING_CALLBACKS = {'FrozenBodyCache', 'CPUMixedPrecision', 'ChannelsLast', 'BnFreeze'}
+
+def test_the_model_file_names_no_lesson_module(bird_model):
+    names = pickle_imports(bird_model)
+    assert names and not names.filter(lambda n: n.startswith(LESSON_MODULES))
+    with zipfile.ZipFile(bird_model) as z: pickled = b''.join(z.read(n) for n in z.namelist() if n.endswith('.pkl'))
+    assert not [m for m in LESSON_MODULES if m.encode() in pickled]  # not even in code that cloudpickle stored by value
+
+def test_the_model_file_holds_no_training_callback(bird_model):
+    assert not pickle_imports(bird_model).filter(lambda n: n.rsplit('.', 1)[-1] in TRAINING_CALLBACKS)
+
+def test_every_course_lib_name_in_the_model_file_exists(bird_model):
+    for name in pickle_imports(bird_model).filter(lambda n: n.startswith('course_lib.')):
+        module, attr = name.rsplit('.', 1)
+        assert hasattr(importlib.import_module(module), attr), name
+
+def test_the_loaded_model_has_only_fastais_default_callbacks(bird_model):
+    learn = load_classifier(bird_model)
+    assert {type(cb) for cb in learn.cbs} <= set(defaults.callbacks)
+    assert not {type(cb).__name__ for cb in learn.cbs} & TRAINING_CALLBACKS
+
+def test_export_model_leaves_no_temporary_file(bird_model, tmp_path):
+    learn = load_classifier(bird_model)
+    assert export_model(learn, tmp_path/'models'/'bird.pkl') == tmp_path/'models'/'bird.pkl'
+    assert export_model(learn, tmp_path/'models'/'bird.pkl') == tmp_path/'models'/'bird.pkl'  # over an old file
+    assert list(files_under(tmp_path)) == ['models/bird.pkl']
+    assert list(load_classifier(tmp_path/'models'/'bird.pkl').dls.vocab) == list(learn.dls.vocab)
+
+def test_a_failed_export_keeps_the_old_file_and_leaves_no_temporary_file(bird_model, tmp_path, monkeypatch):
+    learn = load_classifier(bird_model)
+    (tmp_path/'bird.pkl').write_bytes(b'the old model')
+    def export_halfway(fname, **kwargs):
+        (learn.path/fname).write_bytes(b'half a model'); raise OSError('No space left on device')
+    monkeypatch.setattr(learn, 'export', export_halfway)
+    with pytest.raises(OSError, match='No space left'): export_model(learn, tmp_path/'bird.pkl')
+    assert files_under(tmp_path) == {'bird.pkl': b'the old model'}
+
+def test_a_missing_model_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match='COURSE_MODEL'): load_classifier(tmp_path/'nothing.pkl')

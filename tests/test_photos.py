@@ -1,0 +1,72 @@
+"""A folder of photos and its `SOURCES.json`: `trash_broken_images` on a folder the learner filled by hand moves every broken file
+to the trash byte for byte, says why, decodes no huge image and leaves every photo where it was; a read-only folder is reported
+and nothing is copied or forgotten; copies and samples of the shipped photos keep their descriptions."""
+import pytest
+from fastai.data.transforms import get_image_files
+from course_lib.paths import course_root, shipped_photos
+from course_lib.photos import PhotoCollection, sample_photos
+from hostile_inputs import broken_files, decoded_sizes, files_under, fill, filled_by_hand, half_written, read_only
+
+BROKEN = broken_files()
+IN_FOLDER, BROKEN_IN_FOLDER = filled_by_hand()
+
+@pytest.fixture(scope='module')
+def trashed(tmp_path_factory):
+    "The folder after `trash_broken_images`, what it moved and why, and the size of each image it decoded"
+    root = tmp_path_factory.mktemp('folder')
+    fill(root, IN_FOLDER | BROKEN_IN_FOLDER)
+    with decoded_sizes() as sizes: moved = PhotoCollection(root).trash_broken_images()
+    return root, moved, sizes
+
+def test_each_broken_file_goes_to_the_trash_byte_for_byte(trashed):
+    root, moved, _ = trashed
+    assert sorted(p.relative_to(root).as_posix() for p, why in moved) == sorted(f'.trash/{k}' for k in BROKEN_IN_FOLDER)
+    assert {k: (root/'.trash'/k).read_bytes() for k in BROKEN_IN_FOLDER} == BROKEN_IN_FOLDER
+
+def test_each_broken_file_is_trashed_with_its_reason(trashed):
+    root, moved, _ = trashed
+    reasons = {p.name: why for p, why in moved}
+    assert all(why in reasons[name] for name, (_, why) in BROKEN.items())
+    assert 'not an image file' in reasons['web page «copy» (1).jpg']
+
+def test_every_photo_stays_in_place_byte_for_byte(trashed):
+    root = trashed[0]
+    assert {k: v for k, v in files_under(root).items() if not k.startswith('.trash/') and k != 'SOURCES.json'} == IN_FOLDER
+    assert set(PhotoCollection(root).entries) == set()  # no record invented for photos nobody described
+    assert not half_written(root)
+
+def test_checking_the_folder_decodes_no_huge_image(trashed):
+    assert not {(20_000, 20_000), (7_000, 7_000)} & set(trashed[2])
+
+def test_only_image_files_in_the_folder_asked_for_are_looked_at(tmp_path):
+    fill(tmp_path, {'bird/notes.txt': b'not a photo, and not named like one', 'bird/broken.jpg': BROKEN['empty.jpg'][0],
+                    'forest/broken.jpg': BROKEN['empty.jpg'][0]})
+    moved = PhotoCollection(tmp_path).trash_broken_images(tmp_path/'bird')
+    assert [(p.relative_to(tmp_path).as_posix(), why) for p, why in moved] == [('.trash/bird/broken.jpg', 'the file is empty')]
+    assert set(files_under(tmp_path)) == {'bird/notes.txt', 'forest/broken.jpg', '.trash/bird/broken.jpg', 'SOURCES.json'}
+
+def test_a_read_only_folder_is_reported_and_nothing_is_copied_or_forgotten(tmp_path):
+    root = tmp_path/'folder'
+    fill(root, {'bird/broken.jpg': BROKEN['webpage.jpg'][0], 'bird/locked/broken.jpg': BROKEN['empty.jpg'][0]})  # a folder's files come before its subfolders'
+    photos = PhotoCollection(root)
+    photos.add(root/'bird'/'described.jpg', BROKEN['truncated.jpg'][0], title='a broken download'); photos.save()
+    before = files_under(root)
+    with read_only(root/'bird'/'locked'), pytest.raises(PermissionError, match='broken.jpg'): PhotoCollection(root).trash_broken_images()
+    after = files_under(root)
+    assert after.pop('bird/locked/broken.jpg') == before.pop('bird/locked/broken.jpg')  # left where it was, and copied nowhere
+    assert {k.removeprefix('.trash/'): v for k, v in after.items() if k != 'SOURCES.json'} == {k: v for k, v in before.items() if k != 'SOURCES.json'}
+    assert set(PhotoCollection(root).entries) == {'.trash/bird/described.jpg'}  # the record followed the photo that did move
+
+def test_copies_keep_their_description_and_say_where_they_came_from(tmp_path):
+    shipped = PhotoCollection(course_root())
+    original = get_image_files(shipped_photos()/'bird').sorted()[0]
+    (copy,) = PhotoCollection(tmp_path).copy_from(shipped, [original], folder=lambda f: 'birds')
+    on_disk = PhotoCollection(tmp_path)  # saved
+    assert copy == tmp_path/'birds'/original.name and copy.read_bytes() == original.read_bytes()
+    assert on_disk[copy] == {**shipped[original], 'path': f'birds/{original.name}', 'copied_from': shipped.key(original)}
+
+def test_a_sample_holds_the_first_photos_of_each_label(tmp_path):
+    sample = sample_photos(tmp_path/'sample', ('bird', 'forest'), n=3)
+    expected = {f'{label}/{f.name}': f.read_bytes() for label in ('bird', 'forest') for f in get_image_files(shipped_photos()/label).sorted()[:3]}
+    assert {k: v for k, v in files_under(sample.root).items() if k != 'SOURCES.json'} == expected
+    assert set(PhotoCollection(sample.root).entries) == set(expected)
