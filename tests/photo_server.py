@@ -4,9 +4,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Route:
     "What the server does for one path: a status, headers, a body, how slowly, and whether the connection breaks"
-    def __init__(self, body=b'', status=200, headers=None, delay=0, declared_length=None, stall=0, drip=0, reset=False):
+    def __init__(self, body=b'', status=200, headers=None, delay=0, declared_length=None, stall=0, drip=0, reset=False, until=None):
         self.body, self.status, self.headers, self.delay, self.declared_length, self.stall = body, status, headers or {}, delay, declared_length, stall
         self.drip, self.reset = drip, reset  # seconds between 64-byte pieces of the body; abort with a TCP reset after half of it
+        self.until = until  # a `threading.Event` to wait for before answering
 
 class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args): pass
@@ -15,6 +16,7 @@ class _Handler(BaseHTTPRequestHandler):
         route = self.server.routes.get(self.path)
         if route is None: route = Route(b'not found', 404)
         time.sleep(route.delay)
+        if route.until: route.until.wait()
         self.send_response(route.status)
         for k, v in route.headers.items(): self.send_header(k, v)
         length = route.declared_length if route.declared_length is not None else len(route.body)

@@ -1,7 +1,7 @@
 """The downloader against local servers: good photos are kept upright, shrunk, once each and described in `SOURCES.json`;
 everything else (broken files, bad servers, URLs that are not web addresses) is skipped with a reason, one bad URL never stops
 the others, names from URLs stay inside the folder, and nothing half-written stays on disk."""
-import hashlib, json, os, re
+import hashlib, json, os, re, signal, threading
 import pytest
 from fastcore.all import L
 from hypothesis import given, settings, strategies as st
@@ -10,8 +10,8 @@ from course_lib.images import UnusablePhoto, open_photo
 from course_lib.paths import shipped_photos
 from course_lib.photos import PhotoCollection
 from course_lib.download import download_photos, download_report, safe_filename
-from hostile_inputs import (NOT_WEB, broken_files, closed_port, encode, files_under, half_written, hostile_routes, looks_like, photos,
-                            quadrant_photo)
+from hostile_inputs import (NOT_WEB, broken_files, closed_port, encode, files_under, half_written, hostile_routes, looks_like, other_photo,
+                            photos, quadrant_photo)
 from photo_server import Route
 
 # ---- real photos, duplicates, redirects and everyday failures
@@ -230,3 +230,25 @@ def test_a_malformed_url_is_skipped_and_the_others_still_download(photo_server, 
     server = photo_server({'/photo.png': HOSTILE['/photo.png']})
     results = {r.url: r for r in download_photos([url, server.url('/photo.png')], tmp_path, timeout=TIMEOUT)}
     assert results[url].path is None and 'not a valid web address' in results[url].reason and results[server.url('/photo.png')].path
+
+# ---- the stop button
+
+def test_the_stop_button_stops_a_download_at_once_and_keeps_the_photos_already_kept(photo_server, tmp_path, monkeypatch):
+    "Pressed once three photos are kept, while 17 downloads wait for a server that answers only when the test says so"
+    answer = threading.Event()
+    routes = {f'/quick{i}.png': Route(other_photo(i)) for i in range(3)} | {f'/held{i}.png': Route(other_photo(10 + i), until=answer) for i in range(17)}
+    server = photo_server(routes)
+    real_add, kept = PhotoCollection.add, []
+    def add_then_press_stop(self, *args, **kwargs):
+        kept.append(real_add(self, *args, **kwargs))
+        if len(kept) == 3: os.kill(os.getpid(), signal.SIGINT)  # as Jupyter's stop button does
+        return kept[-1]
+    monkeypatch.setattr(PhotoCollection, 'add', add_then_press_stop)
+    unhang = threading.Timer(30, answer.set)  # if the download waits for the held ones, they are answered after 30 s and the test fails
+    unhang.start()
+    try:
+        with pytest.raises(KeyboardInterrupt): download_photos([server.url(p) for p in routes], tmp_path/'bird', max_workers=4, timeout=60)
+        assert not answer.is_set(), 'the download waited for the servers after the stop button was pressed'
+    finally: unhang.cancel(); answer.set()
+    described = {e['path'] for e in json.loads((tmp_path/'bird'/'SOURCES.json').read_text())}
+    assert sorted(p.name for p in kept) == sorted(described) == sorted(p.name for p in (tmp_path/'bird').iterdir() if p.name != 'SOURCES.json')

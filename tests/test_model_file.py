@@ -1,7 +1,7 @@
 """The model file `make app` writes: no training callback and no name of a lesson module inside, every `course_lib` name in it
 importable, loaded with fastai's default callbacks only; `export_model` leaves no temporary file, and `load_classifier` of a
 missing file says how to get one."""
-import importlib, zipfile
+import importlib, threading, zipfile
 import pytest
 from fastcore.basics import defaults
 from course_lib.model_file import export_model, load_classifier, pickle_imports
@@ -47,3 +47,26 @@ def test_a_failed_export_keeps_the_old_file_and_leaves_no_temporary_file(bird_mo
 
 def test_a_missing_model_says_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match='COURSE_MODEL'): load_classifier(tmp_path/'nothing.pkl')
+
+def test_two_exports_to_one_file_at_once_leave_one_whole_model(bird_model, tmp_path):
+    "One export pauses halfway through writing while another exports to the same file; the file ends as the later one, whole"
+    first, second = load_classifier(bird_model), load_classifier(bird_model)
+    first.model[1][-1].weight.data += 1  # tell the two models apart
+    first_file = export_model(first, tmp_path/'first.pkl').read_bytes()
+    halfway, go_on, errors = threading.Event(), threading.Event(), []
+    def paused_export(fname):
+        with open(first.path/fname, 'wb') as f:
+            f.write(first_file[:len(first_file)//2]); f.flush(); halfway.set(); go_on.wait(30); f.write(first_file[len(first_file)//2:])
+    first.export = paused_export
+    dest = tmp_path/'models'/'bird.pkl'
+    def export_first():
+        try: export_model(first, dest)
+        except Exception as e: errors.append(e)
+    thread = threading.Thread(target=export_first); thread.start()
+    assert halfway.wait(30)
+    export_model(second, dest)
+    go_on.set(); thread.join(30)
+    assert errors == []
+    loaded = load_classifier(dest)
+    assert (loaded.model[1][-1].weight == first.model[1][-1].weight).all()
+    assert sorted(files_under(tmp_path/'models')) == ['bird.pkl']
