@@ -11,7 +11,7 @@ from _compat_pickle import IMPORT_MAPPING
 from pathlib import Path
 from fastai.learner import Learner, load_learner
 from fastai.callback.core import Callback
-from fastcore.basics import first, defaults
+from fastcore.basics import first, defaults, noop
 from fastcore.foundation import L
 from .files import atomic_path
 
@@ -24,8 +24,9 @@ def export_model(learn:Learner, # a trained learner
                  dest:Path, # where the model file should end up
                 )->Path:
     "`learn.export` to `dest`, atomically and without training callbacks: `dest` is the old file or the complete new one"
-    dest = Path(dest).resolve()
-    with learn.removed_cbs(training_callbacks(learn)), atomic_path(dest) as tmp: learn.export(tmp)
+    dest, cbs = Path(dest).resolve(), training_callbacks(learn)
+    for cb in cbs.sorted('order'): getattr(cb, 'restore', noop)()  # a fit stopped halfway leaves nothing of itself in the file
+    with learn.removed_cbs(cbs), atomic_path(dest) as tmp: learn.export(tmp)
     return dest
 
 # %% ../nbs/library/10_model_file.ipynb #049e1575

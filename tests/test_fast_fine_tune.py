@@ -1,4 +1,5 @@
-"The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside fit."
+"""The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside
+the model's forward pass even when a fit is stopped halfway, and `cpu_learner` takes what `vision_learner` takes."""
 import pytest, torch
 import course_lib.fast_fine_tune as fast_fine_tune
 from fastai.vision.all import Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
@@ -48,29 +49,57 @@ def test_unfrozen_training_sees_photos(tiny):
 def test_augmented_training_sees_photos(tiny):
     assert channels_seen(learner(tiny, batch_tfms=aug_transforms(size=64))) == {3}
 
-def dtypes_seen(learn, fail=False):
-    "Fit `learn` for one epoch and return the dtype of each prediction its model made; with `fail`, interrupt the fit after one batch"
-    seen = []
+class StopButton(Callback):
+    "Press the stop button (a `KeyboardInterrupt`) while the model's last layer computes, in the first batch"
+    def before_fit(self): self.hook = list(self.learn.model.modules())[-1].register_forward_hook(self.press)
+    def press(self, *args): self.hook.remove(); raise KeyboardInterrupt
+
+def activation_dtypes(learn, *cbs):
+    "Fit `learn` unfrozen for one epoch; the dtype of what its last layer computed in each batch, and of each prediction the loss saw"
+    computed, predicted = [], []
     class Spy(Callback):
-        def after_pred(self):
-            seen.append(self.pred.dtype)
-            if fail: raise KeyboardInterrupt
+        order = 100  # after CPUMixedPrecision
+        def before_fit(self): self.hook = list(self.learn.model.modules())[-1].register_forward_hook(lambda m, i, o: computed.append(o.dtype))
+        def after_pred(self): predicted.append(self.pred.dtype)
+        def after_fit(self): self.hook.remove()
     learn.unfreeze()
-    try: learn.fit(1, 1e-4, cbs=Spy())
+    try: learn.fit(1, 1e-4, cbs=[Spy(), *cbs])
     except KeyboardInterrupt: pass
-    return set(seen)
+    return set(computed), set(predicted)
 
 @pytest.mark.parametrize('native', [True, False], ids=['native bfloat16', 'no native bfloat16'])
-def test_bfloat16_only_where_native_and_only_inside_fit(tiny, monkeypatch, native):
+def test_bfloat16_only_where_native_and_only_inside_the_model(tiny, monkeypatch, native):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
     learn = learner(tiny)
-    assert dtypes_seen(learn) == ({torch.bfloat16} if native else {torch.float32})
+    assert activation_dtypes(learn) == ({torch.bfloat16 if native else torch.float32}, {torch.float32})  # loss and probabilities in 32 bits
     assert not torch.is_autocast_enabled('cpu')
     assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
+    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.BFloat16)]  # the model's own layers are back
 
-def test_a_fit_interrupted_in_bfloat16_is_cleaned_up_by_the_next_fit(tiny, monkeypatch):
+@pytest.mark.parametrize('phase', ['frozen', 'unfrozen'])
+def test_the_stop_button_in_the_middle_of_a_forward_pass_leaves_no_bfloat16_on(tiny, monkeypatch, phase):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
     learn = learner(tiny)
-    dtypes_seen(learn, fail=True)
-    learn.validate()
+    if phase == 'unfrozen': learn.unfreeze()
+    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
     assert not torch.is_autocast_enabled('cpu')
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    assert activation_dtypes(learner(tiny)) == ({torch.float32}, {torch.float32})  # a new learner computes in 32 bits
+
+def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypatch):
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
+    learn = learner(tiny)
+    whole, layers = learn.model, list(learn.model)
+    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped while the head trains on cached features
+    assert learn.model is not whole  # the head alone, wrapped in bfloat16
+    learn.validate()
+    assert learn.model is whole and list(learn.model) == layers and isinstance(learn.dls.train.dataset, Datasets)
+    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
+    for cb in learn.cbs.sorted('order'): getattr(cb, 'restore', lambda: None)()
+    assert learn.model is whole and list(learn.model) == layers
+
+def test_cpu_learner_takes_more_callbacks_and_train_bn(tiny):
+    spy = Callback()
+    learn = cpu_learner(folder_block(size=64).dataloaders(tiny, bs=4, num_workers=0), efficientnet_lite0, cbs=spy, train_bn=True)
+    assert spy in learn.cbs and len(learn.cbs.filter(lambda cb: isinstance(cb, FrozenBodyCache))) == 1
+    assert channels_seen(learn) == {3}  # trainable BatchNorm layers change the body's features, so nothing is cached
