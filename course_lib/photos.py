@@ -98,10 +98,11 @@ def undescribed(self:PhotoCollection, files)->L:
 def copy_from(self:PhotoCollection, source:'PhotoCollection', # the collection that describes `files`
               files, # photos of `source`
               folder, # a function giving the folder of each copy, inside this collection, e.g. its label
-             )->L: # the paths of the copies
-    "Copy `files` from `source` into this collection, each with its description and a note of where it was copied from"
+             )->L: # the paths of the new copies
+    "Copy into this collection those of `files` it has no copy of yet, each with its description and a note of where it was copied from"
     def description(f): return {**filter_keys(source[f], lambda k: k != 'path'), 'copied_from': source.key(f)}
-    try: return L(self.add(self.root/folder(f)/Path(f).name, Path(f).read_bytes(), **description(f)) for f in files)
+    copied = {e.get('copied_from') for e in self.entries.values()}
+    try: return L(self.add(self.root/folder(f)/Path(f).name, Path(f).read_bytes(), **description(f)) for f in files if source.key(f) not in copied)
     finally: self.save()
 
 # %% ../nbs/library/03_photos.ipynb #5cea1ee9

@@ -1,11 +1,13 @@
 """A folder of photos and its `SOURCES.json`: `trash_broken_images` on a folder the learner filled by hand moves every broken file
 to the trash byte for byte, says why, decodes no huge image and leaves every photo where it was; a read-only folder is reported
 and nothing is copied or forgotten; copies and samples of the shipped photos keep their descriptions."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastai.data.transforms import get_image_files
 from course_lib.paths import course_root, shipped_photos
 from course_lib.photos import PhotoCollection, sample_photos
-from hostile_inputs import broken_files, decoded_sizes, files_under, fill, filled_by_hand, half_written, read_only
+from hostile_inputs import other_photo, broken_files, decoded_sizes, files_under, fill, filled_by_hand, half_written, read_only
 
 BROKEN = broken_files()
 IN_FOLDER, BROKEN_IN_FOLDER = filled_by_hand()
@@ -70,3 +72,21 @@ def test_a_sample_holds_the_first_photos_of_each_label(tmp_path):
     expected = {f'{label}/{f.name}': f.read_bytes() for label in ('bird', 'forest') for f in get_image_files(shipped_photos()/label).sorted()[:3]}
     assert {k: v for k, v in files_under(sample.root).items() if k != 'SOURCES.json'} == expected
     assert set(PhotoCollection(sample.root).entries) == set(expected)
+
+def test_photos_added_at_once_under_one_name_are_all_kept(tmp_path):
+    "Sixteen writers add a photo called bird.png at the same moment: each gets a name of its own, none overwrites another"
+    photos, n = PhotoCollection(tmp_path), 16
+    datas, start = [other_photo(i) for i in range(n)], threading.Barrier(n)
+    def add(data): start.wait(); return photos.add(tmp_path/'bird.png', data, title='a bird')
+    with ThreadPoolExecutor(n) as pool: paths = list(pool.map(add, datas))
+    assert len(set(paths)) == n and sorted(p.read_bytes() for p in paths) == sorted(datas)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # and no temporary file is left
+
+def test_copying_the_same_photos_again_copies_nothing(tmp_path):
+    "Running a lesson twice must not fill its working copy with second copies of every photo"
+    shipped, files = PhotoCollection(course_root()), sorted((shipped_photos()/'pets').glob('beagle_*.jpg'))[:3]
+    copy = PhotoCollection(tmp_path/'dogs')
+    assert len(copy.copy_from(shipped, files, folder=lambda f: 'beagle')) == 3
+    copy.trash(copy.root/'beagle'/files[0].name)  # a photo put aside since still counts as copied
+    assert copy.copy_from(shipped, files, folder=lambda f: 'beagle') == []
+    assert len(list(copy.root.rglob('*.jpg'))) == 3 and len(PhotoCollection(copy.root)) == 3
