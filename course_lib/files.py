@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['TRASH', 'numbered', 'atomic_path', 'write_atomic', 'safe_move', 'write_new', 'trash_path', 'move_to_trash']
 
-# %% ../nbs/library/01_files.ipynb #de34c8c3
-import errno, os, tempfile
+# %% ../nbs/library/01_files.ipynb #913b86d7
+import errno, os, secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,19 +18,26 @@ def numbered(path:Path, # the name wanted
     path = Path(path)
     return path if n == 0 else path.with_name(f'{path.stem} ({n}){path.suffix}')
 
-# %% ../nbs/library/01_files.ipynb #0cf5ecd3
+# %% ../nbs/library/01_files.ipynb #fe234b8f
 def _fsync(path:Path):
     "Make sure what was written to `path` is on the disk, not only in the operating system's memory"
     with open(path, 'rb+') as f: os.fsync(f.fileno())
+
+def _new_file(path:Path)->Path:
+    "Create a new empty file at `path`, failing if one exists, with the permissions an ordinary new file gets"
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    return path
 
 @contextmanager
 def _temporary_beside(path:Path):
     "A new empty file with a unique hidden name in `path`'s folder, removed at the end if it is still there"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
-    os.close(fd)
-    try: yield Path(tmp)
-    finally: Path(tmp).unlink(missing_ok=True)
+    for _ in range(100):
+        try: tmp = _new_file(path.with_name(f'.{path.name}.{secrets.token_hex(6)}.part')); break
+        except FileExistsError: continue
+    else: raise FileExistsError(f'no free temporary name beside {path}')
+    try: yield tmp
+    finally: tmp.unlink(missing_ok=True)
 
 @contextmanager
 def atomic_path(path:Path, # the file to (re)write

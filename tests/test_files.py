@@ -48,3 +48,10 @@ def test_move_to_trash_of_a_file_into_the_trash_of_a_root(tmp_path):
     (tmp_path/'bird').mkdir(); (tmp_path/'bird'/'robin.jpg').write_bytes(b'robin')
     assert move_to_trash(tmp_path/'bird'/'robin.jpg', tmp_path) == tmp_path/'.trash'/'bird'/'robin.jpg'
     assert files_under(tmp_path) == {'.trash/bird/robin.jpg': b'robin'}
+
+def test_written_files_get_the_permissions_of_an_ordinary_new_file(tmp_path):
+    "A photo, SOURCES.json or model written through a temporary file must not end up readable by its owner alone"
+    (tmp_path/'ordinary').write_bytes(b'')
+    write_atomic(tmp_path/'atomic', b'x')
+    new = write_new(tmp_path/'new', b'x')
+    assert (tmp_path/'atomic').stat().st_mode == new.stat().st_mode == (tmp_path/'ordinary').stat().st_mode
