@@ -8,10 +8,9 @@ from fastai.vision.all import *
 from PIL import ImageOps
 from course_lib.download import download_photos as course_lib_download
 from course_lib.images import photo_problem
+from course_lib.paths import shipped_photos
 sys.path.insert(0, str(Path(__file__).parents[1]/'tests'))
 from photo_server import PhotoServer, Route
-
-SHARED = Path(__file__).parents[2]/'shared'/'data'/'images'
 
 def web_sized(path:Path, longest:int=1000)->bytes:
     "The photo at `path` as a web image search usually finds one: a JPEG about `longest` pixels across"
@@ -19,8 +18,8 @@ def web_sized(path:Path, longest:int=1000)->bytes:
     buf = io.BytesIO(); img.save(buf, 'JPEG', quality=90); return buf.getvalue()
 
 def routes(n_photos:int, latency:float)->dict:
-    "`n_photos` photos and a few broken answers, as a search's results often contain, each answered after `latency` seconds"
-    photos = sorted(p for folder in ('mountain', 'mushroom', 'forest') for p in (SHARED/folder).glob('*.jpg'))[:n_photos]
+    "`n_photos` of the photos shipped in images/ and a few broken answers, as a search's results often contain, each answered after `latency` seconds"
+    photos = get_image_files(shipped_photos(), folders=['forest', 'pets']).sorted()[:n_photos]
     r = {f'/photo{i}.jpg': Route(web_sized(p), headers={'Content-Type': 'image/jpeg'}, delay=latency) for i, p in enumerate(photos)}
     page = b'<html><body>a page, not a photo</body></html>'
     for i in range(5):
