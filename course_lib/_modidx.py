@@ -120,6 +120,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.cpu_learner': ( 'library/fast_fine_tune.html#cpu_learner',
                                                                                       'course_lib/fast_fine_tune.py'),
+                                           'course_lib.fast_fine_tune.fused_copy': ( 'library/fast_fine_tune.html#fused_copy',
+                                                                                     'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.has_native_bf16': ( 'library/fast_fine_tune.html#has_native_bf16',
                                                                                           'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.is_augmented': ( 'library/fast_fine_tune.html#is_augmented',
