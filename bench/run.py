@@ -1,5 +1,5 @@
 "`make bench`: measure what a learner waits for, the course's way and this project's, on this machine; print a Markdown table, write bench/results.json."
-import json, os, platform, subprocess, sys, time
+import json, math, os, platform, subprocess, sys, time
 from datetime import date
 from pathlib import Path
 from statistics import median
@@ -50,6 +50,20 @@ def fine_tune_runs(recipes, repeats:int)->dict:
             runs[recipe].append(worker('fine_tune.py', recipe))
     return {k: sorted(v, key=lambda r: r['seconds'])[len(v)//2] | {'all_seconds': [r['seconds'] for r in v]} for k, v in runs.items()}
 
+def cross_validation(recipe:str, folds:int=5)->dict:
+    "Every photo predicted once, by a model of `recipe` that did not train on it: `folds` runs, each validating on one fold"
+    runs = []
+    for fold in range(folds):
+        print(f'cross-validation, {recipe} recipe, fold {fold+1} of {folds}', file=sys.stderr, flush=True)
+        runs.append(worker('fine_tune.py', recipe, '--fold', str(fold), '--folds', str(folds)))
+    preds = [p for r in runs for p in r['predictions']]
+    wrong = [p for p in preds if p['pred'] != p['label']]
+    return {'recipe': recipe, 'photos': len(preds), 'error': len(wrong) / len(preds), 'seconds': sum(r['seconds'] for r in runs),
+            'confidence_when_wrong': median(p['confidence'] for p in wrong) if wrong else None,
+            'log_loss': sum(-math.log(max(p['p_label'], 1e-12)) for p in preds) / len(preds),
+            'least_sure_right': min((p['confidence'] for p in preds if p['pred'] == p['label']), default=None),
+            'wrong': sorted(wrong, key=lambda p: -p['confidence'])}
+
 def phase(run:dict, frozen:bool, key:str='epoch_seconds')->float:
     "Seconds a fine-tuning run spent in its frozen (or unfrozen) epochs"
     return sum(e[key] for e in run['epochs'] if e['frozen'] == frozen)
@@ -67,33 +81,47 @@ def row(what, course, project, unit, better='lower', accuracy=''):
     ratio = None if not course or not project else (course / project if better == 'lower' else project / course)
     return {'what': what, 'course': course, 'project': project, 'unit': unit, 'ratio': ratio, 'accuracy': accuracy}
 
+def cv_rows(cv:dict, what:str, n:int)->list:
+    "Rows for a cross-validation of the course's recipe and this project's on the same photos"
+    c, p = cv['course'], cv['project']
+    sure = lambda x: '–' if x is None else f'{x:.0%}'
+    return [row(f"{n}. 5-fold cross-validation, {what} ({c['photos']} photos): error", 100*c['error'], 100*p['error'], '%',
+                accuracy=f"{len(c['wrong'])} / {len(p['wrong'])} photos wrong"),
+            row('median confidence of a wrong answer', None if c['confidence_when_wrong'] is None else 100*c['confidence_when_wrong'],
+                None if p['confidence_when_wrong'] is None else 100*p['confidence_when_wrong'], '%', accuracy=f"{sure(c['confidence_when_wrong'])} / {sure(p['confidence_when_wrong'])}"),
+            row('log loss (lower: surer of the right answers)', c['log_loss'], p['log_loss'], ''),
+            row('time for the 5 fits', c['seconds'], p['seconds'], 's')]
+
 def rows(r:dict)->list:
     "The table's rows, from the raw measurements `r`"
     c, f, f32, dl, app = r['fine_tune']['course'], r['fine_tune']['fast'], r['fine_tune']['fast_fp32'], r['download'], r['app']
     err = lambda run: f"error {c['error']:.1%} / {run['error']:.1%}"
     peak = r['matmul_peak_flops']
     share = lambda run: throughput(run) * run['train_flops_per_image'] / peak
+    bf16 = 'this CPU, with' if r['machine']['native_bf16'] else 'this CPU, also without'
     return [
-        row('1. Fine-tune the bird classifier: wall time', c['seconds'], f['seconds'], 's', accuracy=err(f)),
-        row('frozen phase', phase(c, True), phase(f, True), 's'),
-        row('unfrozen phase', phase(c, False), phase(f, False), 's'),
+        row('1. Fine-tune the bird classifier, without bfloat16 (as on most laptops): wall time', c['seconds'], f32['seconds'], 's', accuracy=err(f32)),
+        row(f'the same on {bf16} native bfloat16', c['seconds'], f['seconds'], 's', accuracy=err(f)),
+        row('frozen phase (bfloat16 where native)', phase(c, True), phase(f, True), 's'),
+        row('unfrozen phase (bfloat16 where native)', phase(c, False), phase(f, False), 's'),
         row('peak memory', c['peak_rss_mb'], f['peak_rss_mb'], 'MB'),
-        row('wall time without bfloat16, as on CPUs that lack it', c['seconds'], f32['seconds'], 's', accuracy=err(f32)),
-        row('2. Training throughput, whole network', throughput(c), throughput(f), 'photos/s', better='higher'),
+        *cv_rows(r['cv']['birds'], 'birds', 2),
+        *cv_rows(r['cv']['cats'], 'cat or dog', 3),
+        row('4. Training throughput, whole network', throughput(c), throughput(f), 'photos/s', better='higher'),
         row(f'share of the fp32 matmul peak measured in this run ({peak/1e9:.0f} GFLOP/s)', 100*share(c), 100*share(f), '%', better='higher'),
-        row(f"3. Build a photo folder from {dl['urls']} URLs, {dl['latency']*1000:.0f} ms latency: download only (course_lib {dl['project_workers']} connections, fastai {dl['fastai_workers']})",
+        row(f"5. Build a photo folder from {dl['urls']} URLs, {dl['latency']*1000:.0f} ms latency: download only (course_lib {dl['project_workers']} connections, fastai {dl['fastai_workers']})",
             dl['fastai']['photos']/dl['fastai']['download_seconds'], dl['project']['photos']/dl['project']['seconds'], 'photos/s', better='higher'),
         row(f"the same, course_lib at fastai's {dl['fastai_workers']} connections", dl['fastai']['photos']/dl['fastai']['download_seconds'],
             dl['project_at_fastai_workers']['photos']/dl['project_at_fastai_workers']['seconds'], 'photos/s', better='higher'),
         row('download, shrink to 400 px, drop broken files (the course: then resize_images, verify_images)', dl['fastai']['photos']/dl['fastai']['seconds'], dl['project']['photos']/dl['project']['seconds'], 'photos/s', better='higher'),
         row('files left that are not photos (partial downloads)', dl['fastai']['unusable_files'], dl['project']['unusable_files'], 'files'),
         row('bytes on disk (fastai saves JPEG quality 75, course_lib 90)', dl['fastai']['bytes']/1e6, dl['project']['bytes']/1e6, 'MB'),
-        row('4. App: load the model', app['fastai']['load_seconds'], app['project']['load_seconds'], 's'),
+        row('6. App: load the model', app['fastai']['load_seconds'], app['project']['load_seconds'], 's'),
         row('predict one upload', app['fastai']['predict_seconds'], app['project']['predict_seconds'], 's'),
-        row('5. MNIST lesson: the baseline notebook (04)', None, r['notebooks']['04'], 's'),
+        row('7. MNIST lesson: the baseline notebook (04)', None, r['notebooks']['04'], 's'),
         row('the SGD notebook (05)', None, r['notebooks']['05'], 's'),
         row('the whole lesson (04 and 05)', None, r['notebooks']['04'] + r['notebooks']['05'], 's'),
-        row('6. Whole course: nbdev-test of every notebook', None, r['notebooks']['all'], 's'),
+        row('8. Whole course: nbdev-test of every notebook', None, r['notebooks']['all'], 's'),
     ]
 
 def fmt(x)->str:
@@ -122,6 +150,8 @@ def main(fine_tune_repeats:int=3, # runs of each fine-tuning recipe; the median 
     "Run every comparison, one after the other, then print the table and write bench/results.json"
     r = {'machine': machine(), 'matmul_peak_flops': matmul_peak()}
     r['fine_tune'] = fine_tune_runs(['course', 'fast', 'fast_fp32'], fine_tune_repeats)
+    r['cv'] = {'birds': {'course': cross_validation('course'), 'project': cross_validation('fast')},
+               'cats': {'course': cross_validation('cats_course'), 'project': cross_validation('cats_project')}}
     print('building photo folders from a local server', file=sys.stderr, flush=True)
     r['download'] = worker('download.py')
     print('timing the app', file=sys.stderr, flush=True)

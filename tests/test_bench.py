@@ -1,4 +1,4 @@
-"`make bench` needs nothing but the repository: its download comparison runs in a copy with no `../shared` beside it."
+"`make bench` needs nothing but the repository (its download comparison runs in a copy with no `../shared` beside it), and its cross-validation folds are right."
 import json, shutil, subprocess, sys
 from course_lib.paths import course_root
 
@@ -14,3 +14,13 @@ def test_the_download_benchmark_runs_on_the_photos_in_the_repository(tmp_path):
     assert result['urls'] == 12 + 15  # 12 photos and 15 broken answers
     assert result['project']['photos'] == 12 and result['project']['unusable_files'] == 0
     assert result['fastai']['photos'] == 12
+
+def test_cross_validation_predicts_every_photo_once_with_a_model_that_did_not_train_on_it():
+    sys.path.insert(0, str(course_root()/'bench'))
+    try: from fine_tune import splitter
+    finally: sys.path.remove(str(course_root()/'bench'))
+    items = list(range(342))
+    splits = [splitter(items, fold)(items) for fold in range(5)]
+    assert sorted(i for _, valid in splits for i in valid) == items  # each photo validated once
+    assert all(not set(train) & set(valid) and len(train) + len(valid) == len(items) for train, valid in splits)
+    assert splits == [splitter(items, fold)(items) for fold in range(5)]  # the same folds every time
