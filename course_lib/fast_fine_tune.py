@@ -25,8 +25,10 @@ def fused_copy(body:nn.Module, # a body, whose BatchNorm layers follow its convo
               )->nn.Module: # a copy in evaluation mode, or `body` itself if `torch.fx` cannot trace it
     "A copy of `body` for evaluation only, with each BatchNorm folded into the convolution before it"
     if isinstance(body, BFloat16): return BFloat16(fused_copy(body.module))
-    try: return fuse(body.eval(), inplace=False)
+    was_training = body.training
+    try: return fuse(body.eval(), inplace=False)  # folding needs evaluation mode; the copy keeps it
     except Exception: return body  # torch.fx cannot trace every model; those are used unfused, which gives the same features
+    finally: body.train(was_training)
 
 def body_features(body:nn.Module, # a pretrained body, frozen
                   dl:DataLoader, # the photos and their labels
@@ -47,7 +49,9 @@ class FrozenBodyCache(Callback):
     def before_train(self):  # `predict` and `validate` also start with `before_fit`, but only `fit` trains
         body = self.learn.model[0]
         if any(p.requires_grad for p in body.parameters()) or is_augmented(self.dls.train): return
-        if self.features is None: self.features = [body_features(fused, dl) for fused in [fused_copy(body)] for dl in (self.dls.train, self.dls.valid)]
+        if self.features is None:
+            fused = fused_copy(body)
+            self.features = [body_features(fused, dl) for dl in (self.dls.train, self.dls.valid)]
         self._head_alone(self.features[0])
 
     def before_validate(self):
