@@ -6,7 +6,7 @@ from fastai.vision.all import *
 from course_lib.paths import shipped_photos
 from course_lib.data import UprightImage, sorted_image_files
 from course_lib.pretrained import efficientnet_lite0
-from course_lib.fast_fine_tune import CPUMixedPrecision, cpu_learner
+from course_lib.fast_fine_tune import CPUMixedPrecision, fast_learner
 
 class EpochTimer(Callback):
     "Time each epoch, and its training phase alone, with how many photos it trained on and how many parameters were trainable"
@@ -47,8 +47,8 @@ def course_recipe(split):
     return learn, partial(learn.fine_tune, 3)
 
 def fast_path(split):
-    "This project's lesson 1: `UprightImage`, `cpu_learner`, `fine_tune(1, freeze_epochs=3)`, loading in the main process"
-    learn = cpu_learner(data('birds', split, UprightImage, num_workers=0), efficientnet_lite0, metrics=error_rate)
+    "This project's lesson 1: `UprightImage`, `fast_learner`, `fine_tune(1, freeze_epochs=3)`, loading in the main process"
+    learn = fast_learner(data('birds', split, UprightImage, num_workers=0), efficientnet_lite0, metrics=error_rate)
     return learn, partial(learn.fine_tune, 1, freeze_epochs=3)
 
 def fast_path_fp32(split):

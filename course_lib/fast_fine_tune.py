@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['is_augmented', 'fused_copy', 'body_features', 'FrozenBodyCache', 'has_native_bf16', 'BFloat16', 'CPUMixedPrecision',
-           'cpu_learner']
+           'fast_learner']
 
 # %% ../nbs/library/09_fast_fine_tune.ipynb #8faa908a
 import torch
@@ -99,7 +99,7 @@ class CPUMixedPrecision(Callback):
             if isinstance(m, BFloat16): self.learn.model[i] = m.module
 
 # %% ../nbs/library/09_fast_fine_tune.ipynb #7b57a202
-def cpu_learner(dls:DataLoaders, # the photos
+def fast_learner(dls:DataLoaders, # the photos
                 arch, # a pretrained architecture, e.g. `efficientnet_lite0`
                 cbs=None, # more callbacks, added to the three that make training fast
                 train_bn:bool=False, # train the frozen body's BatchNorm layers (True stops the body's features from being cached)

@@ -11,7 +11,7 @@ from fastcore.script import call_parse
 from .paths import shipped_photos
 from .data import folder_block
 from .pretrained import pretrained_arch
-from .fast_fine_tune import cpu_learner
+from .fast_fine_tune import fast_learner
 from .model_file import export_model
 
 # %% ../nbs/library/14_train.ipynb #9b1819a6
@@ -27,7 +27,7 @@ def train_bird_classifier(dest:str='models/is_it_a_bird.pkl', # where to save th
     "Fine-tune a bird-or-forest classifier on photos and export it for the app"
     set_seed(seed, reproducible=True)
     dls = folder_block(['bird', 'forest'], size=size).dataloaders(images or shipped_photos(), bs=32, num_workers=0)
-    learn = cpu_learner(dls, pretrained_arch(arch), metrics=error_rate)
+    learn = fast_learner(dls, pretrained_arch(arch), metrics=error_rate)
     learn.fine_tune(epochs, freeze_epochs=freeze_epochs)
     dest = export_model(learn, dest)
     print(f'validation error rate {learn.validate()[1]:.1%}; model saved to {dest}')

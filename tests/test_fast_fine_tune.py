@@ -1,10 +1,10 @@
 """The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside
-the model's forward pass even when a fit is stopped halfway, and `cpu_learner` takes what `vision_learner` takes."""
+the model's forward pass even when a fit is stopped halfway, and `fast_learner` takes what `vision_learner` takes."""
 import pytest, torch
 import course_lib.fast_fine_tune as fast_fine_tune
 from fastai.vision.all import Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
 from course_lib.data import folder_block
-from course_lib.fast_fine_tune import FrozenBodyCache, cpu_learner
+from course_lib.fast_fine_tune import FrozenBodyCache, fast_learner
 from course_lib.photos import sample_photos
 from course_lib.pretrained import efficientnet_lite0
 
@@ -17,7 +17,7 @@ def learner(root, batch_tfms=None):
     block = folder_block(size=64)
     if batch_tfms: block = block.new(item_tfms=Resize(64, method='squish'), batch_tfms=batch_tfms)
     dls = block.dataloaders(root, bs=4, num_workers=0)
-    return cpu_learner(dls, efficientnet_lite0, metrics=error_rate)
+    return fast_learner(dls, efficientnet_lite0, metrics=error_rate)
 
 def test_a_new_frozen_learner_predicts_from_a_photo(tiny):
     learn = learner(tiny)
@@ -100,6 +100,6 @@ def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypa
 
 def test_cpu_learner_takes_more_callbacks_and_train_bn(tiny):
     spy = Callback()
-    learn = cpu_learner(folder_block(size=64).dataloaders(tiny, bs=4, num_workers=0), efficientnet_lite0, cbs=spy, train_bn=True)
+    learn = fast_learner(folder_block(size=64).dataloaders(tiny, bs=4, num_workers=0), efficientnet_lite0, cbs=spy, train_bn=True)
     assert spy in learn.cbs and len(learn.cbs.filter(lambda cb: isinstance(cb, FrozenBodyCache))) == 1
     assert channels_seen(learn) == {3}  # trainable BatchNorm layers change the body's features, so nothing is cached
