@@ -6,14 +6,14 @@
 __all__ = ['Node', 'draw_diagram', 'show_program', 'show_model', 'show_training_loop', 'show_inference', 'show_seven_steps',
            'show_feature_layers', 'show_feedback_loop']
 
-# %% ../nbs/library/15_diagrams.ipynb #b0fc2545
+# %% ../nbs/library/15_diagrams.ipynb #70e1a06e
 from typing import NamedTuple
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import Bbox
 
-# %% ../nbs/library/15_diagrams.ipynb #34da50ad
+# %% ../nbs/library/15_diagrams.ipynb #60c84b3e
 class Node(NamedTuple):
     "A box for a step that computes or, with `plain`, data written without a box"
     label:str
@@ -21,7 +21,7 @@ class Node(NamedTuple):
     y:float
     plain:bool=False
 
-# %% ../nbs/library/15_diagrams.ipynb #879634d9
+# %% ../nbs/library/15_diagrams.ipynb #b731ff8e
 def _extent(ax, text)->Bbox:
     "The drawn extent of `text` (its box, if it has one) in data coordinates"
     return (text.get_bbox_patch() or text).get_window_extent().transformed(ax.transData.inverted())
@@ -34,7 +34,7 @@ def _ends(a:Bbox, b:Bbox, bend:float)->tuple:
         return ((a.x1, a.y0+a.height/2), (b.x0, b.y0+b.height/2)) if dx > 0 else ((a.x0, a.y0+a.height/2), (b.x1, b.y0+b.height/2))
     return ((a.x0+a.width/2, a.y1), (b.x0+b.width/2, b.y0)) if dy > 0 else ((a.x0+a.width/2, a.y0), (b.x0+b.width/2, b.y1))
 
-# %% ../nbs/library/15_diagrams.ipynb #1ec975f4
+# %% ../nbs/library/15_diagrams.ipynb #2a0888fb
 def draw_diagram(nodes:dict, # key: `Node(label, x, y, plain)`, on a grid of unit steps
                  edges:list, # (start, end), (start, end, label) or (start, end, label, bend): keys of `nodes`; bend>0 loops back below, <0 above
                  title:str=None, # written above the picture
@@ -44,9 +44,12 @@ def draw_diagram(nodes:dict, # key: `Node(label, x, y, plain)`, on a grid of uni
     unknown = {k for e in edges for k in e[:2]} - set(nodes)
     if unknown: raise ValueError(f'Arrows refer to {sorted(unknown)}, which are not among the nodes {sorted(nodes)}')
     xs, ys = [n.x for n in nodes.values()], [n.y for n in nodes.values()]
-    loops = any(len(e) > 3 and e[3] for e in edges)
-    if ax is None: _, ax = plt.subplots(figsize=(min(1.7*(max(xs)-min(xs))+2.5, 12), 1.3*(max(ys)-min(ys))+1.2+0.8*loops))
-    ax.set_xlim(min(xs)-.9, max(xs)+.9); ax.set_ylim(min(ys)-.6-.7*loops, max(ys)+.6); ax.axis('off')
+    x0, x1, width = min(xs)-.9, max(xs)+.9, min(1.7*(max(xs)-min(xs))+2.5, 12)
+    def bow(side):  # how far loops back bow out below (side 1) or above (-1), plus room for a label; a grid unit of height is an inch
+        return max([abs(e[3]*(nodes[e[0]].x-nodes[e[1]].x))/2*.775*width/(x1-x0) + .35 for e in edges if len(e) > 3 and np.sign(e[3]) == side], default=0)
+    y0, y1 = min(ys)-.6-bow(1), max(ys)+.6+bow(-1)
+    if ax is None: _, ax = plt.subplots(figsize=(width, (y1-y0)/.77 + .3*bool(title)))
+    ax.set_xlim(x0, x1); ax.set_ylim(y0, y1); ax.axis('off')
     texts = {k: ax.text(n.x, n.y, n.label, ha='center', va='center', fontsize=11, zorder=3,
                         bbox=None if n.plain else dict(boxstyle='round,pad=0.5', fc='#dbe9f6', ec='#2b5d8a'))
              for k,n in nodes.items()}
@@ -67,46 +70,46 @@ def _label_arrow(ax, p, q, rad, label):
     ax.annotate(label, apex, xytext=(5, 0) if upright else (0, -3 if below else 3), textcoords='offset points', fontsize=10, style='italic',
                 color='#444', ha='left' if upright else 'center', va='center' if upright else 'top' if below else 'bottom')
 
-# %% ../nbs/library/15_diagrams.ipynb #c78555d6
+# %% ../nbs/library/15_diagrams.ipynb #10b726a1
 def show_program():
     "An ordinary program: a person writes every step that turns inputs into results"
     draw_diagram(dict(i=Node('inputs', 0, 0, True), p=Node('program', 1.5, 0), r=Node('results', 3, 0, True)),
                  [('i','p'), ('p','r')], title='An ordinary program')
 
-# %% ../nbs/library/15_diagrams.ipynb #27b8b324
+# %% ../nbs/library/15_diagrams.ipynb #8537868e
 def show_model():
     "A model: the same inputs, and weights that decide what the program does with them"
     draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('weights', 0, -.5, True), m=Node('model', 1.5, 0), r=Node('results', 3, 0, True)),
                  [('i','m'), ('w','m'), ('m','r')], title='A model: a program with weights')
 
-# %% ../nbs/library/15_diagrams.ipynb #fcfc0064
+# %% ../nbs/library/15_diagrams.ipynb #333c570d
 def show_training_loop():
     "Training: results are compared with the labels, and the loss tells how to update the weights"
     draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('weights', 0, -.5, True), m=Node('model', 1.5, 0),
                       r=Node('results', 3, 0, True), y=Node('labels', 4.5, 1, True), l=Node('loss', 4.5, 0)),
                  [('i','m'), ('w','m'), ('m','r'), ('r','l'), ('y','l'), ('l','w','update', .35)], title='Training: a loop')
 
-# %% ../nbs/library/15_diagrams.ipynb #161c27a9
+# %% ../nbs/library/15_diagrams.ipynb #05acd779
 def show_inference():
     "Inference: a trained model used like an ordinary program, with nothing left to learn"
     draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('trained weights', 0, -.5, True), m=Node('model', 1.5, 0), r=Node('predictions', 3, 0, True)),
                  [('i','m'), ('w','m'), ('m','r')], title='Inference: using the trained model')
 
-# %% ../nbs/library/15_diagrams.ipynb #0044574e
+# %% ../nbs/library/15_diagrams.ipynb #1bee6391
 def show_seven_steps():
     "Gradient descent in seven steps: initialise, predict, loss, gradients, step, repeat, stop"
     steps = ['initialise\nweights', 'predict', 'loss', 'gradients', 'step', 'stop']
     nodes = {s: Node(s, 1.5*i, 0) for i,s in enumerate(steps)}
     draw_diagram(nodes, [(a, b) for a,b in zip(steps, steps[1:])] + [('step', 'predict', 'repeat', .3)], title='The seven steps of gradient descent')
 
-# %% ../nbs/library/15_diagrams.ipynb #78f9de83
+# %% ../nbs/library/15_diagrams.ipynb #2951773a
 def show_feature_layers():
     "Deep learning: each layer builds features out of the features of the layer before"
     labels = ['pixels', 'edges\nlayer 1', 'corners, textures\nlayer 2', 'eyes, feathers, beaks\nlayers 3-4', '"bird"\nlast layer']
     nodes = {str(i): Node(l, x, 0, i==0) for i,(l,x) in enumerate(zip(labels, [0, 1.7, 3.8, 6.3, 8.6]))}  # spaced by the width of the boxes
     draw_diagram(nodes, [(str(i), str(i+1)) for i in range(len(labels)-1)], title='What "deep" means: features built from features')
 
-# %% ../nbs/library/15_diagrams.ipynb #ea04657d
+# %% ../nbs/library/15_diagrams.ipynb #bfcbe324
 def show_feedback_loop():
     "A feedback loop: a model's predictions change the data it is retrained on"
     draw_diagram(dict(m=Node('model', 0, 1), p=Node('predictions\n(where crime is expected)', 3, 1, True),
