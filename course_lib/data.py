@@ -59,9 +59,8 @@ def show_transforms(make_block:Callable, # item_tfms, batch_tfms -> `DataBlock`
                     cell:float=1.8, # inches per photo
                    ):
     "Show the same `n` training photos under each of `variants`, one row each"
-    fig, axs = plt.subplots(len(variants), n, figsize=(n*cell, len(variants)*cell))
-    for row, (title, (item_tfms, batch_tfms)) in zip(axs, variants.items()):
+    fig = plt.figure(figsize=(n*cell, len(variants)*(cell+.35)), layout='constrained')
+    for row, (title, (item_tfms, batch_tfms)) in zip(fig.subfigures(len(variants), 1, squeeze=False).flat, variants.items()):
+        row.suptitle(title, x=.01, ha='left', fontsize=12, fontweight='bold')  # above the row, however long
         dls = make_block(item_tfms, batch_tfms).dataloaders(source, bs=n, num_workers=0)
-        dls.train.new(shuffle=False).show_batch(max_n=n, ctxs=row)
-        row[0].text(-0.1, 0.5, title, transform=row[0].transAxes, rotation=90, ha='right', va='center', fontsize=12)
-    plt.tight_layout()
+        dls.train.new(shuffle=False).show_batch(max_n=n, ctxs=row.subplots(1, n, squeeze=False)[0])
