@@ -1,15 +1,36 @@
 "Edge cases of the from-scratch SGD pieces (nbs/05_sgd.ipynb) that would clutter the lesson."
+from functools import partial
+
+import matplotlib.pyplot as plt
 import pytest
 import torch
+from ipywidgets import interactive, FloatSlider
 from torch import nn
 
-from course_lib.sgd import (flatten_and_label, init_params, check_batch, mnist_loss, batch_accuracy, calc_grad,
+from course_lib.sgd import (quadratic, mse, show_quadratic_fit, quadratic_loss, apply_step, descend, show_descent, flatten_and_label, init_params, check_batch, mnist_loss, batch_accuracy, calc_grad,
                             BasicOptim, train_epoch, validate_epoch, train_model, mnist_dls, simple_net)
 
 
 @pytest.fixture(autouse=True)
 def seeded():
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close('all')
+
+
+def readings(n=20, noise=3.):
+    "Noisy readings of 0.75 (t - 9.5)² + 1 at t = 0..n-1, as in the lesson, and the same times normalised"
+    t = torch.arange(0, n).float()
+    return t, torch.randn(n)*noise + 0.75*(t - 9.5)**2 + 1, (t - t.mean())/t.std()
+
+
+def best_quadratic(t, y):
+    "The least-squares coefficients (a, b, c): the fit gradient descent should reach"
+    return torch.linalg.lstsq(torch.stack([t**2, t, torch.ones_like(t)], 1), y[:, None]).solution.squeeze(1)
 
 
 def separable_dsets(n=40, n_in=8):
@@ -216,3 +237,139 @@ def test_simple_net_is_not_a_linear_function():
 
 def test_simple_net_refuses_inputs_of_the_wrong_width():
     with pytest.raises(RuntimeError, match='784'): simple_net()(torch.randn(2, 28))
+
+
+# quadratic, mse, quadratic_loss
+
+def test_quadratic_takes_three_numbers_or_a_tensor_of_three():
+    t = torch.tensor([0., 1., 2.])
+    assert quadratic(t, (1, 2, 3)).tolist() == [3., 6., 11.]
+    assert torch.equal(quadratic(t, torch.tensor([1., 2., 3.])), quadratic(t, (1., 2., 3.)))
+
+
+def test_quadratic_refuses_a_wrong_number_of_coefficients():
+    with pytest.raises(ValueError): quadratic(torch.zeros(3), (1., 2.))
+
+
+def test_mse_and_quadratic_loss():
+    assert mse(torch.tensor([1., 3.]), torch.tensor([0., 0.])) == 5.
+    t, y, _ = readings()
+    params = torch.tensor([0.5, -2., 10.])
+    assert torch.allclose(quadratic_loss(params, t, y), ((quadratic(t, params) - y)**2).mean())
+
+
+# show_quadratic_fit: what the a, b, c sliders call
+
+def test_show_quadratic_fit_returns_the_loss_it_writes_and_draws_the_readings_and_the_curve():
+    t, y, _ = readings()
+    _, ax = plt.subplots()
+    loss = show_quadratic_fit(t, y, (0.5, -7., 30.), ax)
+    assert loss == pytest.approx(quadratic_loss(torch.tensor([0.5, -7., 30.]), t, y).item())
+    assert f'loss {loss:.1f}' in ax.get_title()
+    assert torch.allclose(torch.tensor(ax.collections[0].get_offsets(), dtype=torch.float32), torch.stack([t, y], 1))
+    (line,) = ax.lines
+    xs, ys = torch.tensor(line.get_xdata(), dtype=torch.float32), torch.tensor(line.get_ydata(), dtype=torch.float32)
+    assert xs[0] == t.min() and xs[-1] == t.max()
+    assert torch.allclose(ys, quadratic(xs, (0.5, -7., 30.)))
+
+
+def test_show_quadratic_fit_keeps_the_readings_in_view_when_the_curve_flies_off():
+    t, y, _ = readings()
+    _, ax = plt.subplots()
+    show_quadratic_fit(t, y, (100., 0., 0.), ax)
+    low, high = ax.get_ylim()
+    assert low < y.min() and y.max() < high < 10*y.max()
+
+
+def test_show_quadratic_fit_the_best_curve_has_the_lowest_loss():
+    t, y, _ = readings()
+    best = best_quadratic(t, y)
+    best_loss = show_quadratic_fit(t, y, best, plt.subplots()[1])
+    for nudge in ([0.01, 0, 0], [0, -0.2, 0], [0, 0, 1.]):
+        assert show_quadratic_fit(t, y, best + torch.tensor(nudge), plt.subplots()[1]) > best_loss
+
+
+def test_show_quadratic_fit_accepts_parameters_being_trained_and_leaves_them_alone():
+    t, y, _ = readings()
+    params = torch.tensor([0.5, -7., 30.]).requires_grad_()
+    show_quadratic_fit(t, y, params, plt.subplots()[1])
+    assert params.grad is None and params.requires_grad
+    assert params.tolist() == [0.5, -7., 30.]
+
+
+def test_moving_the_a_slider_redraws_the_curve_and_its_loss():
+    # the lesson's sliders: interact with a, b and c calling show_quadratic_fit; here without a browser
+    t, y, _ = readings()
+    w = interactive(lambda a, b, c: show_quadratic_fit(t, y, (a, b, c)),
+                    a=FloatSlider(value=0, min=-0.5, max=1.5, step=0.01), b=FloatSlider(value=0, min=-25, max=5, step=0.25),
+                    c=FloatSlider(value=40, min=-20, max=120, step=1))
+    a = next(s for s in w.children if getattr(s, 'description', None) == 'a')
+    first = w.result
+    a.value = 0.77
+    assert w.result == pytest.approx(quadratic_loss(torch.tensor([0.77, 0., 40.]), t, y).item())
+    assert w.result != first
+    assert float(plt.gca().lines[-1].get_ydata()[-1]) == pytest.approx(quadratic(t.max(), (0.77, 0., 40.)).item())
+
+
+# apply_step and descend
+
+def test_apply_step_moves_against_the_gradient_returns_the_loss_before_and_clears():
+    p = torch.tensor([1., -2.]).requires_grad_()
+    loss_fn = lambda p: (p**2).sum()
+    assert apply_step(p, loss_fn, lr=0.1) == pytest.approx(5.)
+    assert torch.allclose(p.detach(), torch.tensor([0.8, -1.6]))
+    assert p.grad is None
+
+
+def test_descend_returns_every_point_visited_with_its_loss_and_leaves_start_alone():
+    t, y, _ = readings()
+    start = torch.tensor([0.1, 0.2, 0.3])
+    loss_fn = partial(quadratic_loss, t=t, y=y)
+    path, losses = descend(start, loss_fn, lr=1e-5, steps=4)
+    assert len(path) == len(losses) == 5
+    assert torch.equal(start, torch.tensor([0.1, 0.2, 0.3])) and torch.equal(path[0], start)
+    for p, l in zip(path, losses): assert loss_fn(p).item() == pytest.approx(l)
+    assert not any(p.requires_grad for p in path)
+
+
+def test_descend_zero_steps_is_the_start():
+    path, losses = descend([2.], lambda p: (p**2).sum(), lr=0.1, steps=0)
+    assert [p.tolist() for p in path] == [[2.]] and losses == [4.]
+
+
+def test_descend_on_normalised_time_reaches_least_squares_and_on_raw_time_does_not():
+    # the lesson's point: the same method stalls on raw seconds and converges once time is normalised
+    t, y, t_norm = readings()
+    start = torch.randn(3)
+    best_norm = quadratic_loss(best_quadratic(t_norm, y), t_norm, y).item()
+    assert quadratic_loss(best_quadratic(t, y), t, y).item() == pytest.approx(best_norm, rel=1e-3)
+    _, norm_losses = descend(start, partial(quadratic_loss, t=t_norm, y=y), lr=0.2, steps=100)
+    _, raw_losses = descend(start, partial(quadratic_loss, t=t, y=y), lr=1e-5, steps=100)
+    assert norm_losses[-1] == pytest.approx(best_norm, rel=0.01)
+    assert raw_losses[-1] > 10*best_norm
+
+
+# show_descent: what the lr slider calls
+
+@pytest.mark.parametrize('lr', [0.001, 0.2, 0.5])
+def test_show_descent_plots_the_losses_it_returns_and_the_last_curve(lr):
+    _, y, t = readings()
+    start = torch.tensor([1., 1., 1.])
+    losses = show_descent(t, y, start, lr, steps=6)
+    path, expected = descend(start, partial(quadratic_loss, t=t, y=y), lr, 6)
+    assert losses == pytest.approx(expected)
+    ax_loss, ax_fit = plt.gcf().axes
+    assert list(ax_loss.lines[0].get_ydata()) == pytest.approx(losses)
+    assert ax_loss.get_yscale() == 'log' and f'lr={lr:.3g}' == ax_loss.get_title()
+    xs = torch.tensor(ax_fit.lines[0].get_xdata(), dtype=torch.float32)
+    assert torch.allclose(torch.tensor(ax_fit.lines[0].get_ydata(), dtype=torch.float32), quadratic(xs, path[-1]), rtol=1e-4)
+
+
+def test_show_descent_too_small_is_slow_about_right_converges_too_large_diverges():
+    _, y, t = readings()
+    start = torch.tensor([1., 1., 1.])
+    best = quadratic_loss(best_quadratic(t, y), t, y).item()
+    slow, good, wild = (show_descent(t, y, start, lr, steps=10) for lr in (0.001, 0.2, 0.5))
+    assert all(b < a for a, b in zip(slow, slow[1:])) and slow[-1] > 10*best
+    assert good[-1] < 2*best
+    assert wild[-1] > wild[0]
