@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 from PIL import Image
 from fastai.learner import Learner
-from .paths import course_root
+from .paths import course_path
 from .images import UnusablePhoto, open_photo
 from .model_file import load_classifier
 
@@ -19,8 +19,8 @@ from .model_file import load_classifier
 DEFAULT_MODEL = 'models/is_it_a_bird.pkl'
 
 def model_path()->Path:
-    "The model file the app serves: the one named by `$COURSE_MODEL`, or the bird classifier"
-    return course_root()/(os.environ.get('COURSE_MODEL') or DEFAULT_MODEL)
+    "The model file the app serves: the one named by `$COURSE_MODEL`, or the bird classifier; a relative path is inside the course folder"
+    return course_path(os.environ.get('COURSE_MODEL') or DEFAULT_MODEL)
 
 # %% ../nbs/library/13_app.ipynb #628a7004
 def predict_photo(learn:Learner, # an exported classifier
