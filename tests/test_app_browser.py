@@ -1,8 +1,12 @@
-"The classifier app as a visitor sees it: voila serves nbs/03_app.ipynb, a real browser uploads photos"
+"The classifier app as a visitor sees it: voila serves nbs/03_app.ipynb, with the bird classifier or a model named by COURSE_MODEL, and a real browser uploads photos"
 import json, os, re, shutil, socket, subprocess, sys, time
 import pytest
 from PIL import Image
+from fastai.vision.all import get_image_files
 from course_lib.paths import course_root
+from course_lib.data import name_in_valid
+from course_lib.app import classify_upload
+from course_lib.model_file import load_classifier
 
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
 ARTIFACTS = course_root()/'test-artifacts'
@@ -34,39 +38,58 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def wait_for_port(port, proc, timeout=60):
+def wait_for_port(port, proc, log_file, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None: pytest.fail(f'voila stopped with exit code {proc.returncode}; see {ARTIFACTS/"voila.log"}')
+        if proc.poll() is not None: pytest.fail(f'voila stopped with exit code {proc.returncode}; see {log_file}')
         with socket.socket() as s:
             if s.connect_ex(('127.0.0.1', port)) == 0: return
         time.sleep(0.2)
     pytest.fail(f'voila did not listen on port {port} within {timeout} s')
 
-@pytest.fixture(scope='module')
-def app_url(bird_model):
-    "voila serving the app with the bird classifier on a free local port, stopped at the end"
+def serve_app(name:str, # names the log in test-artifacts/
+              model=None, # the model file to serve, as COURSE_MODEL; the app's default, the bird classifier, if None
+             ):
+    "voila serving the app on a free local port, with `model`; yields the page's address, and stops voila at the end"
     ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != 'COURSE_MODEL'}
-    with open(ARTIFACTS/'voila.log', 'w') as log:
+    port, log_file = free_port(), ARTIFACTS/f'voila-{name}.log'
+    env = {k: v for k, v in os.environ.items() if k != 'COURSE_MODEL'} | ({'COURSE_MODEL': str(model)} if model else {})
+    with open(log_file, 'w') as log:
         proc = subprocess.Popen([sys.executable, '-m', 'voila', str(NOTEBOOK), f'--port={port}'],
                                 cwd=course_root(), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, proc)
-        yield f'http://127.0.0.1:{port}/'
+        wait_for_port(port, proc, log_file)
+        yield f'http://127.0.0.1:{port}/', log_file
     finally:
         proc.terminate()  # voila shuts down the kernels it started
         try: proc.wait(30)
         except subprocess.TimeoutExpired: proc.kill(); proc.wait()
 
-@pytest.fixture
-def page(browser, app_url):
+@pytest.fixture(scope='module')
+def app_url(bird_model): yield from serve_app('bird')
+
+@pytest.fixture(scope='module')
+def mushroom_app_url(mushroom_model): yield from serve_app('mushroom', mushroom_model)
+
+def open_app(browser, app):
+    "A new browser page showing the app at `app` (its address and log), once its upload button is there"
+    url, log_file = app
     page = browser.new_page(viewport={'width': 760, 'height': 560})
-    page.goto(app_url)
+    page.goto(url)
     failure = page.get_by_text('There was an error when executing cell')
     page.locator('button.widget-upload').or_(failure).first.wait_for(timeout=PAGE_TIMEOUT)
-    if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {ARTIFACTS/"voila.log"}', pytrace=False)
+    if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {log_file}', pytrace=False)
+    return page
+
+@pytest.fixture
+def page(browser, app_url):
+    page = open_app(browser, app_url)
+    yield page
+    page.close()
+
+@pytest.fixture
+def mushroom_page(browser, mushroom_app_url):
+    page = open_app(browser, mushroom_app_url)
     yield page
     page.close()
 
@@ -120,3 +143,16 @@ def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path, bird_phot
     expect(verdict).to_have_text(re.compile(r'^(bird|forest) \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
     expect(message).to_have_text('')
     expect(photo).to_be_visible()
+
+def test_the_app_serves_the_model_named_by_COURSE_MODEL(mushroom_page, mushroom_model, own_photos):
+    "The learner's own model, trained with `course-train`: the page names its file and classes, and answers as the model does"
+    from playwright.sync_api import expect
+    page, verdict, bars = mushroom_page, mushroom_page.locator('.app-verdict'), mushroom_page.locator('.app-bar')
+    expect(page.locator('body')).to_contain_text(f'the model ({mushroom_model.name}) says which it shows: mountain or mushroom.')
+    photo = next(f for f in get_image_files(own_photos/'mushroom').sorted() if name_in_valid(f) and f.name != 'cut_off.jpg')
+    answer = classify_upload(load_classifier(mushroom_model), photo.read_bytes())
+    upload(page, photo)
+    expect(verdict).to_have_text(re.compile(rf'^{answer.label} \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
+    expect(bars).to_have_count(2)
+    expect(bars.first).to_contain_text(answer.label)
+    page.screenshot(path=ARTIFACTS/'app-mushroom.png')
