@@ -1,10 +1,13 @@
-"""The CPU fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, bfloat16 stays inside
-the model's forward pass even when a fit is stopped halfway, and `fast_learner` takes what `vision_learner` takes."""
+"""The fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, 16-bit computing stays
+inside the model's forward pass even when a fit is stopped halfway, `fast_learner` takes what `vision_learner` takes, and the
+speed callbacks are chosen by device (the CUDA choice is asked for, not run: there is no GPU here)."""
 import pytest, torch
+import fastai.callback.fp16 as fastai_fp16
 import course_lib.fast_fine_tune as fast_fine_tune
-from fastai.vision.all import Callback, Datasets, Resize, aug_transforms, error_rate, get_image_files
+from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, aug_transforms, error_rate, get_image_files, vision_learner
+from fastai.callback.fp16 import AMPMode
 from course_lib.data import folder_block
-from course_lib.fast_fine_tune import FrozenBodyCache, fast_learner
+from course_lib.fast_fine_tune import CPUMixedPrecision, FrozenBodyCache, MixedPrecisionInModel, fast_learner, has_native_bf16, speed_callbacks
 from course_lib.photos import sample_photos
 from course_lib.pretrained import efficientnet_lite0
 
@@ -13,11 +16,36 @@ def tiny(tmp_path_factory):
     "Six photos of each class, small, so that training takes seconds"
     return sample_photos(tmp_path_factory.mktemp('tiny'), ('bird', 'forest'), n=6).root
 
-def learner(root, batch_tfms=None):
+def tiny_dls(root): return folder_block(size=64).dataloaders(root, bs=4, num_workers=0)
+
+def learner(root, batch_tfms=None, cbs=None):
     block = folder_block(size=64)
     if batch_tfms: block = block.new(item_tfms=Resize(64, method='squish'), batch_tfms=batch_tfms)
     dls = block.dataloaders(root, bs=4, num_workers=0)
-    return fast_learner(dls, efficientnet_lite0, metrics=error_rate)
+    return fast_learner(dls, efficientnet_lite0, cbs=cbs, metrics=error_rate)
+
+def test_the_choice_by_device():
+    cuda, cpu_bf16, cpu, mps = speed_callbacks('cuda:0'), speed_callbacks('cpu', native_bf16=True), speed_callbacks('cpu', native_bf16=False), speed_callbacks('mps')
+    assert [type(cb) for cb in cuda] == [ChannelsLast, MixedPrecisionInModel]
+    assert isinstance(cuda[1], MixedPrecision) and (cuda[1].device_type, cuda[1].amp_mode) == ('cuda', AMPMode.FP16)  # fastai's, float16
+    assert [type(cb) for cb in cpu_bf16] == [ChannelsLast, CPUMixedPrecision] and (cpu_bf16[1].device_type, cpu_bf16[1].amp_mode) == ('cpu', AMPMode.BF16)
+    assert [type(cb) for cb in cpu] == [ChannelsLast] and mps == []
+    assert [type(cb) for cb in speed_callbacks(torch.device('cpu'), native_bf16=False)] == [ChannelsLast]
+
+def test_the_cpu_is_asked_when_nobody_says(monkeypatch):
+    for native, expected in ((True, [ChannelsLast, CPUMixedPrecision]), (False, [ChannelsLast])):
+        monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
+        assert [type(cb) for cb in speed_callbacks(None)] == expected
+
+def test_a_torch_that_cannot_list_the_cpus_capabilities_means_float32(monkeypatch):
+    monkeypatch.delattr(torch.cpu, 'get_capabilities')
+    assert has_native_bf16() is False
+
+def test_fast_learner_chooses_for_the_device_of_its_data(tiny, monkeypatch):
+    asked = []
+    monkeypatch.setattr(fast_fine_tune, 'speed_callbacks', lambda device: asked.append(device) or [ChannelsLast()])
+    learn = fast_learner(tiny_dls(tiny), efficientnet_lite0)
+    assert asked == [learn.dls.device] and [type(cb) for cb in learn.cbs if type(cb) in (FrozenBodyCache, ChannelsLast)] == [FrozenBodyCache, ChannelsLast]
 
 def test_a_new_frozen_learner_predicts_from_a_photo(tiny):
     learn = learner(tiny)
@@ -74,12 +102,38 @@ def test_bfloat16_only_where_native_and_only_inside_the_model(tiny, monkeypatch,
     assert activation_dtypes(learn) == ({torch.bfloat16 if native else torch.float32}, {torch.float32})  # loss and probabilities in 32 bits
     assert not torch.is_autocast_enabled('cpu')
     assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
-    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.BFloat16)]  # the model's own layers are back
+    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]  # the model's own layers are back
 
+def test_float16_with_loss_scaling_as_on_cuda_runs_on_the_cpu(tiny, monkeypatch):
+    "The CUDA callback's own code (float16, fastai's loss scaling) on the CPU, which computes in float16 too"
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    scales = []
+    class ScaleSpy(Callback):
+        def after_step(self): scales.append(self.learn.scaler.get_scale())
+    learn = learner(tiny, cbs=[MixedPrecisionInModel('cpu', AMPMode.FP16), ScaleSpy()])
+    assert activation_dtypes(learn) == ({torch.float16}, {torch.float32})
+    assert scales and all(s > 1 for s in scales)  # the loss was scaled up before the gradients were computed
+    assert all(p.dtype == torch.float32 for p in learn.model.parameters()) and not torch.is_autocast_enabled('cpu')
+
+def test_fastais_own_mixed_precision_leaves_its_switch_on_after_the_stop_button(tiny, monkeypatch):
+    "Why the switch lives in the model: fastai's `MixedPrecision`, switching autocast on the CPU as it does on CUDA, leaves it on"
+    monkeypatch.setattr(fastai_fp16, 'autocast', lambda device, dtype: torch.autocast('cpu', dtype=dtype))
+    mixed = MixedPrecision(AMPMode.BF16)
+    learn = vision_learner(tiny_dls(tiny), efficientnet_lite0, cbs=mixed)
+    learn.unfreeze()
+    try:
+        with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
+        assert torch.is_autocast_enabled('cpu')
+    finally: mixed.autocast.__exit__(None, None, None)
+    assert not torch.is_autocast_enabled('cpu')
+
+PRECISIONS = {'bfloat16': lambda: CPUMixedPrecision(), 'float16 with loss scaling, as on CUDA': lambda: MixedPrecisionInModel('cpu', AMPMode.FP16)}
+
+@pytest.mark.parametrize('precision', PRECISIONS)
 @pytest.mark.parametrize('phase', ['frozen', 'unfrozen'])
-def test_the_stop_button_in_the_middle_of_a_forward_pass_leaves_no_bfloat16_on(tiny, monkeypatch, phase):
-    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
-    learn = learner(tiny)
+def test_the_stop_button_in_the_middle_of_a_forward_pass_leaves_no_16_bit_switch_on(tiny, monkeypatch, phase, precision):
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    learn = learner(tiny, cbs=PRECISIONS[precision]())
     if phase == 'unfrozen': learn.unfreeze()
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
     assert not torch.is_autocast_enabled('cpu')
@@ -91,15 +145,15 @@ def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypa
     learn = learner(tiny)
     whole, layers = learn.model, list(learn.model)
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped while the head trains on cached features
-    assert learn.model is not whole  # the head alone, wrapped in bfloat16
+    assert learn.model is not whole  # the head alone, wrapped in `Autocast`
     learn.validate()
     assert learn.model is whole and list(learn.model) == layers and isinstance(learn.dls.train.dataset, Datasets)
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
     for cb in learn.cbs.sorted('order'): getattr(cb, 'restore', lambda: None)()
     assert learn.model is whole and list(learn.model) == layers
 
-def test_cpu_learner_takes_more_callbacks_and_train_bn(tiny):
+def test_fast_learner_takes_more_callbacks_and_train_bn(tiny):
     spy = Callback()
-    learn = fast_learner(folder_block(size=64).dataloaders(tiny, bs=4, num_workers=0), efficientnet_lite0, cbs=spy, train_bn=True)
+    learn = fast_learner(tiny_dls(tiny), efficientnet_lite0, cbs=spy, train_bn=True)
     assert spy in learn.cbs and len(learn.cbs.filter(lambda cb: isinstance(cb, FrozenBodyCache))) == 1
     assert channels_seen(learn) == {3}  # trainable BatchNorm layers change the body's features, so nothing is cached
