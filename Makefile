@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test nbtest pytest bench export clean lock
+.PHONY: app test nbtest pytest bench export clean lock colab
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -21,14 +21,15 @@ $(READY): pyproject.toml requirements.txt
 	@touch $@
 
 # A model file refers to the code of these modules by name: when they change, the model is trained again.
+# The bird-or-forest model is `course-train` on two folders of the shipped photos.
 MODEL_CODE := course_lib/data.py course_lib/images.py course_lib/pretrained.py course_lib/train.py
 $(MODEL): $(MODEL_CODE) | $(READY)
-	$(BIN)/course-train-bird --dest $@
+	$(BIN)/course-train images --classes bird,forest --dest $@
 
 # voila.json (read by voila from this folder) serves on 127.0.0.1 only, culls idle kernels, and shows
 # the app without the lesson around it: no prose, no cells that start with "# lesson only".
-# COURSE_MODEL=path serves another exported model.
-app: $(READY) $(MODEL)
+# COURSE_MODEL=path serves another exported model (made with `course-train`, say); the bird model is then not needed.
+app: $(READY) $(if $(COURSE_MODEL),,$(MODEL))
 	@test -z "$(COURSE_MODEL)" -o -f "$(COURSE_MODEL)" || { echo "COURSE_MODEL=$(COURSE_MODEL): no such model file"; exit 1; }
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the app)."
 	$(BIN)/voila nbs/03_app.ipynb --port=$(PORT)
@@ -44,6 +45,11 @@ pytest: $(READY)
 # Figures, never asserts: see bench/run.py. Needs the bird model (for the app row) and MNIST_SAMPLE (for lesson 3).
 bench: $(READY) $(MODEL)
 	$(BIN)/python -W ignore bench/run.py
+
+# Every notebook as in Google Colab, from its setup cell, in a Colab-like environment of its own (torch, torchvision and fastai
+# older than ours, built once in ~/.cache/course_lib/colab): see tools/colab_rehearsal.py. NBS=... rehearses only those notebooks.
+colab: $(READY)
+	$(BIN)/python tools/colab_rehearsal.py $(NBS)
 
 export: $(READY)
 	$(BIN)/nbdev-export
