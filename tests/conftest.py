@@ -9,6 +9,7 @@ from course_lib.photos import PhotoCollection
 from course_lib.model_file import load_classifier
 from course_lib.train import train_bird_classifier
 from photo_server import PhotoServer
+from browser import launched_browser
 
 @pytest.fixture(scope='session')
 def bird_photo(): return shipped_photos()/'bird'/'downy_woodpecker.jpg'  # public domain (Ken Thomas), see SOURCES.json
@@ -62,3 +63,8 @@ def photo_server():
         return servers[-1]
     yield start
     for server in servers: server.stop()
+
+@pytest.fixture(scope='session')
+def browser():
+    "Debian's chromium under Playwright, shared by every browser test; skipped without it, failed where CI is set"
+    yield from launched_browser()

@@ -7,36 +7,12 @@ from course_lib.paths import course_root
 from course_lib.data import name_in_valid
 from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
+from browser import ARTIFACTS, free_port
 
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
-ARTIFACTS = course_root()/'test-artifacts'
 # voila reads its options for the app from voila.json in the course folder, the working directory here.
-# Debian's chromium; Playwright's own browser download needs the internet. Without the background
-# services, a machine with no network floods the browser with refused connections.
-CHROMIUM = shutil.which('chromium')
-CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-                  '--disable-component-update', '--disable-sync']
 PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page
 ANSWER_TIMEOUT = 60_000  # ms
-
-def missing(why):
-    "Skip on a learner's machine, but fail where CI is set: there the browser test must run"
-    if os.environ.get('CI'): pytest.fail(f'{why}, and CI is set: .ci/run must install it', pytrace=False)
-    pytest.skip(why)
-
-@pytest.fixture(scope='module')
-def browser():
-    if not CHROMIUM: missing('chromium is not installed (Debian: apt-get install chromium chromium-driver)')
-    try: from playwright.sync_api import sync_playwright
-    except ImportError: missing('the playwright package is not installed (pip install -e ".[dev]")')
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def wait_for_port(port, proc, log_file, timeout=60):
     deadline = time.monotonic() + timeout
