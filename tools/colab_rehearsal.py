@@ -100,7 +100,8 @@ def rehearse(notebook:Path, python:Path, home:Path, repo:Path, timeout:int=900)-
     "Run `notebook` as in a fresh Colab runtime; whether it passed, how long it took, and what went wrong"
     back_to_pristine(python)
     content = Path(tempfile.mkdtemp(prefix='content-', dir=home))  # the runtime's empty starting folder, as /content
-    nb, start = as_in_colab(notebook), time.perf_counter()
+    try: nb, start = as_in_colab(notebook), time.perf_counter()
+    except ValueError as e: return False, 0.0, str(e)
     os.environ['JUPYTER_PATH'] = str(home/'jupyter')  # where the client finds the `colab` kernel
     client = NotebookClient(nb, kernel_name='colab', timeout=timeout, resources={'metadata': {'path': str(content)}})
     (CACHE/'executed').mkdir(parents=True, exist_ok=True)
