@@ -77,6 +77,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'course_lib.diagrams': { 'course_lib.diagrams.Node': ('library/diagrams.html#node', 'course_lib/diagrams.py'),
                                      'course_lib.diagrams._ends': ('library/diagrams.html#_ends', 'course_lib/diagrams.py'),
                                      'course_lib.diagrams._extent': ('library/diagrams.html#_extent', 'course_lib/diagrams.py'),
+                                     'course_lib.diagrams._into_a_model': ('library/diagrams.html#_into_a_model', 'course_lib/diagrams.py'),
                                      'course_lib.diagrams._label_arrow': ('library/diagrams.html#_label_arrow', 'course_lib/diagrams.py'),
                                      'course_lib.diagrams.draw_diagram': ('library/diagrams.html#draw_diagram', 'course_lib/diagrams.py'),
                                      'course_lib.diagrams.show_feature_layers': ( 'library/diagrams.html#show_feature_layers',

@@ -6,14 +6,14 @@
 __all__ = ['Node', 'draw_diagram', 'show_program', 'show_model', 'show_training_loop', 'show_inference', 'show_seven_steps',
            'show_feature_layers', 'show_feedback_loop']
 
-# %% ../nbs/library/15_diagrams.ipynb #70e1a06e
+# %% ../nbs/library/15_diagrams.ipynb #b6b72906
 from typing import NamedTuple
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import Bbox
 
-# %% ../nbs/library/15_diagrams.ipynb #60c84b3e
+# %% ../nbs/library/15_diagrams.ipynb #2ac7165e
 class Node(NamedTuple):
     "A box for a step that computes or, with `plain`, data written without a box"
     label:str
@@ -21,7 +21,7 @@ class Node(NamedTuple):
     y:float
     plain:bool=False
 
-# %% ../nbs/library/15_diagrams.ipynb #b731ff8e
+# %% ../nbs/library/15_diagrams.ipynb #1e41662e
 def _extent(ax, text)->Bbox:
     "The drawn extent of `text` (its box, if it has one) in data coordinates"
     return (text.get_bbox_patch() or text).get_window_extent().transformed(ax.transData.inverted())
@@ -34,7 +34,7 @@ def _ends(a:Bbox, b:Bbox, bend:float)->tuple:
         return ((a.x1, a.y0+a.height/2), (b.x0, b.y0+b.height/2)) if dx > 0 else ((a.x0, a.y0+a.height/2), (b.x1, b.y0+b.height/2))
     return ((a.x0+a.width/2, a.y1), (b.x0+b.width/2, b.y0)) if dy > 0 else ((a.x0+a.width/2, a.y0), (b.x0+b.width/2, b.y1))
 
-# %% ../nbs/library/15_diagrams.ipynb #2a0888fb
+# %% ../nbs/library/15_diagrams.ipynb #f82b3319
 def draw_diagram(nodes:dict, # key: `Node(label, x, y, plain)`, on a grid of unit steps
                  edges:list, # (start, end), (start, end, label) or (start, end, label, bend): keys of `nodes`; bend>0 loops back below, <0 above
                  title:str=None, # written above the picture
@@ -70,46 +70,49 @@ def _label_arrow(ax, p, q, rad, label):
     ax.annotate(label, apex, xytext=(5, 0) if upright else (0, -3 if below else 3), textcoords='offset points', fontsize=10, style='italic',
                 color='#444', ha='left' if upright else 'center', va='center' if upright else 'top' if below else 'bottom')
 
-# %% ../nbs/library/15_diagrams.ipynb #10b726a1
+# %% ../nbs/library/15_diagrams.ipynb #8c6977ac
 def show_program():
     "An ordinary program: a person writes every step that turns inputs into results"
     draw_diagram(dict(i=Node('inputs', 0, 0, True), p=Node('program', 1.5, 0), r=Node('results', 3, 0, True)),
                  [('i','p'), ('p','r')], title='An ordinary program')
 
-# %% ../nbs/library/15_diagrams.ipynb #8537868e
+# %% ../nbs/library/15_diagrams.ipynb #547e0246
+def _into_a_model(weights:str, results:str, title:str):
+    "Inputs and `weights` go into a model, `results` come out"
+    draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node(weights, 0, -.5, True), m=Node('model', 1.5, 0), r=Node(results, 3, 0, True)),
+                 [('i','m'), ('w','m'), ('m','r')], title=title)
+
 def show_model():
     "A model: the same inputs, and weights that decide what the program does with them"
-    draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('weights', 0, -.5, True), m=Node('model', 1.5, 0), r=Node('results', 3, 0, True)),
-                 [('i','m'), ('w','m'), ('m','r')], title='A model: a program with weights')
+    _into_a_model('weights', 'results', 'A model: a program with weights')
 
-# %% ../nbs/library/15_diagrams.ipynb #333c570d
+# %% ../nbs/library/15_diagrams.ipynb #153df261
 def show_training_loop():
     "Training: results are compared with the labels, and the loss tells how to update the weights"
     draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('weights', 0, -.5, True), m=Node('model', 1.5, 0),
                       r=Node('results', 3, 0, True), y=Node('labels', 4.5, 1, True), l=Node('loss', 4.5, 0)),
                  [('i','m'), ('w','m'), ('m','r'), ('r','l'), ('y','l'), ('l','w','update', .35)], title='Training: a loop')
 
-# %% ../nbs/library/15_diagrams.ipynb #05acd779
+# %% ../nbs/library/15_diagrams.ipynb #144d3216
 def show_inference():
     "Inference: a trained model used like an ordinary program, with nothing left to learn"
-    draw_diagram(dict(i=Node('inputs', 0, .5, True), w=Node('trained weights', 0, -.5, True), m=Node('model', 1.5, 0), r=Node('predictions', 3, 0, True)),
-                 [('i','m'), ('w','m'), ('m','r')], title='Inference: using the trained model')
+    _into_a_model('trained weights', 'predictions', 'Inference: using the trained model')
 
-# %% ../nbs/library/15_diagrams.ipynb #1bee6391
+# %% ../nbs/library/15_diagrams.ipynb #cb09c26f
 def show_seven_steps():
     "Gradient descent in seven steps: initialise, predict, loss, gradients, step, repeat, stop"
     steps = ['initialise\nweights', 'predict', 'loss', 'gradients', 'step', 'stop']
     nodes = {s: Node(s, 1.5*i, 0) for i,s in enumerate(steps)}
     draw_diagram(nodes, [(a, b) for a,b in zip(steps, steps[1:])] + [('step', 'predict', 'repeat', .3)], title='The seven steps of gradient descent')
 
-# %% ../nbs/library/15_diagrams.ipynb #2951773a
+# %% ../nbs/library/15_diagrams.ipynb #6de57ac4
 def show_feature_layers():
     "Deep learning: each layer builds features out of the features of the layer before"
     labels = ['pixels', 'edges\nlayer 1', 'corners, textures\nlayer 2', 'eyes, feathers, beaks\nlayers 3-4', '"bird"\nlast layer']
     nodes = {str(i): Node(l, x, 0, i==0) for i,(l,x) in enumerate(zip(labels, [0, 1.7, 3.8, 6.3, 8.6]))}  # spaced by the width of the boxes
     draw_diagram(nodes, [(str(i), str(i+1)) for i in range(len(labels)-1)], title='What "deep" means: features built from features')
 
-# %% ../nbs/library/15_diagrams.ipynb #bfcbe324
+# %% ../nbs/library/15_diagrams.ipynb #f8103f64
 def show_feedback_loop():
     "A feedback loop: a model's predictions change the data it is retrained on"
     draw_diagram(dict(m=Node('model', 0, 1), p=Node('predictions\n(where crime is expected)', 3, 1, True),
