@@ -64,7 +64,7 @@ def photo_server():
     yield start
     for server in servers: server.stop()
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def browser():
-    "Debian's chromium under Playwright, shared by every browser test; skipped without it, failed where CI is set"
+    "Debian's chromium under Playwright, for one test module; skipped without it, failed where CI is set"
     yield from launched_browser()

@@ -246,9 +246,11 @@ def test_the_stop_button_stops_a_download_at_once_and_keeps_the_photos_already_k
     monkeypatch.setattr(PhotoCollection, 'add', add_then_press_stop)
     unhang = threading.Timer(30, answer.set)  # if the download waits for the held ones, they are answered after 30 s and the test fails
     unhang.start()
+    # A kernel turns SIGINT into KeyboardInterrupt; a process started in the background by a shell without job control ignores it
+    was = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt): download_photos([server.url(p) for p in routes], tmp_path/'bird', max_workers=4, timeout=60)
         assert not answer.is_set(), 'the download waited for the servers after the stop button was pressed'
-    finally: unhang.cancel(); answer.set()
+    finally: unhang.cancel(); answer.set(); signal.signal(signal.SIGINT, was)
     described = {e['path'] for e in json.loads((tmp_path/'bird'/'SOURCES.json').read_text())}
     assert sorted(p.name for p in kept) == sorted(described) == sorted(p.name for p in (tmp_path/'bird').iterdir() if p.name != 'SOURCES.json')
