@@ -1,5 +1,6 @@
-"A real browser for the tests that need one (the app in voila, the lessons in JupyterLab): Debian's chromium, driven by Playwright"
-import os, shutil, socket
+"A real browser for the tests that need one, and the local servers it visits (the app in voila, the lessons in JupyterLab): Debian's chromium, driven by Playwright"
+import os, shutil, socket, subprocess, time
+from contextlib import contextmanager
 import pytest
 from course_lib.paths import course_root
 
@@ -29,3 +30,26 @@ def free_port()->int:
     "A TCP port on 127.0.0.1 that nothing listens on now"
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+@contextmanager
+def local_server(args:list, # the command, which serves on 127.0.0.1:`port`
+                 port:int, # where it listens
+                 log_file, # where its output goes, to read when something fails
+                 timeout:float=120, # seconds it may take to start listening
+                 **popen_kwargs, # cwd, env, ... for `subprocess.Popen`
+                ):
+    "A web server (voila, JupyterLab) started in a subprocess, listening on `port` once inside the `with`; stopped at its end, with the kernels it started"
+    with open(log_file, 'w') as log: proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, **popen_kwargs)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None: pytest.fail(f'{args[2]} stopped with exit code {proc.returncode}; see {log_file}')
+            with socket.socket() as s:
+                if s.connect_ex(('127.0.0.1', port)) == 0: break
+            if time.monotonic() > deadline: pytest.fail(f'{args[2]} did not listen on port {port} within {timeout} s; see {log_file}')
+            time.sleep(0.2)
+        yield proc
+    finally:
+        proc.terminate()  # the server shuts down the kernels it started
+        try: proc.wait(60)
+        except subprocess.TimeoutExpired: proc.kill(); proc.wait()

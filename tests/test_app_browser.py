@@ -1,5 +1,5 @@
 "The classifier app as a visitor sees it: voila serves nbs/03_app.ipynb, with the bird classifier or a model named by COURSE_MODEL, and a real browser uploads photos"
-import json, os, re, shutil, socket, subprocess, sys, time
+import json, os, re, sys
 import pytest
 from PIL import Image
 from fastai.vision.all import get_image_files
@@ -7,21 +7,12 @@ from course_lib.paths import course_root
 from course_lib.data import name_in_valid
 from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
-from browser import ARTIFACTS, free_port
+from browser import ARTIFACTS, free_port, local_server
 
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
 # voila reads its options for the app from voila.json in the course folder, the working directory here.
 PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page
 ANSWER_TIMEOUT = 60_000  # ms
-
-def wait_for_port(port, proc, log_file, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None: pytest.fail(f'voila stopped with exit code {proc.returncode}; see {log_file}')
-        with socket.socket() as s:
-            if s.connect_ex(('127.0.0.1', port)) == 0: return
-        time.sleep(0.2)
-    pytest.fail(f'voila did not listen on port {port} within {timeout} s')
 
 def serve_app(name:str, # names the log in test-artifacts/
               model=None, # the model file to serve, as COURSE_MODEL; the app's default, the bird classifier, if None
@@ -30,16 +21,8 @@ def serve_app(name:str, # names the log in test-artifacts/
     ARTIFACTS.mkdir(exist_ok=True)
     port, log_file = free_port(), ARTIFACTS/f'voila-{name}.log'
     env = {k: v for k, v in os.environ.items() if k != 'COURSE_MODEL'} | ({'COURSE_MODEL': str(model)} if model else {})
-    with open(log_file, 'w') as log:
-        proc = subprocess.Popen([sys.executable, '-m', 'voila', str(NOTEBOOK), f'--port={port}'],
-                                cwd=course_root(), env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, proc, log_file)
+    with local_server([sys.executable, '-m', 'voila', str(NOTEBOOK), f'--port={port}'], port, log_file, cwd=course_root(), env=env):
         yield f'http://127.0.0.1:{port}/', log_file
-    finally:
-        proc.terminate()  # voila shuts down the kernels it started
-        try: proc.wait(30)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
 
 @pytest.fixture(scope='module')
 def app_url(bird_model): yield from serve_app('bird')

@@ -1,9 +1,9 @@
 "The lessons as a learner meets them in JupyterLab 4, in a real browser, on a copy of the course: lesson 2 run to its cleaner, which a person then uses; lesson 3's sliders"
-import hashlib, json, os, re, secrets, shutil, subprocess, sys, time, urllib.request
+import hashlib, json, os, re, secrets, shutil, sys
 import pytest
 from course_lib.data import name_in_valid, sorted_image_files
 from course_lib.paths import course_root
-from browser import ARTIFACTS, free_port
+from browser import ARTIFACTS, free_port, local_server
 
 START_TIMEOUT = 180_000  # ms: JupyterLab loads in the browser and starts a kernel
 RUN_TIMEOUT = 1_200_000  # ms: the lesson trains two classifiers before its cleaner; a shared 2-core machine can be slow
@@ -31,16 +31,6 @@ def lab_environment(home):
     return env | {'JUPYTER_CONFIG_DIR': str(home/'config'), 'JUPYTER_DATA_DIR': str(home/'data'), 'JUPYTER_RUNTIME_DIR': str(home/'runtime'),
                   'IPYTHONDIR': str(home/'ipython'), 'OMP_WAIT_POLICY': 'PASSIVE'}
 
-def wait_until_serving(url, proc, timeout=120):
-    "Wait until JupyterLab answers at `url`"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None: pytest.fail(f'JupyterLab stopped with exit code {proc.returncode}; see {ARTIFACTS/"jupyterlab.log"}')
-        try:
-            with urllib.request.urlopen(url, timeout=5): return
-        except OSError: time.sleep(0.5)
-    pytest.fail(f'JupyterLab did not answer at {url} within {timeout} s')
-
 @pytest.fixture(scope='module')
 def lab(course_copy, tmp_path_factory):
     "JupyterLab 4 serving the course's copy on a free local port, with a token; gives a notebook's address; stopped at the end"
@@ -49,17 +39,9 @@ def lab(course_copy, tmp_path_factory):
     args = ['--no-browser', '--allow-root', '--ip=127.0.0.1', f'--port={port}', '--port-retries=0', f'--IdentityProvider.token={token}',
             f'--ServerApp.root_dir={course_copy}', '--ServerApp.terminals_enabled=False', '--LabApp.extension_manager=readonly',
             f'--LabApp.user_settings_dir={home/"settings"}', f'--LabApp.workspaces_dir={home/"workspaces"}']
-    with open(ARTIFACTS/'jupyterlab.log', 'w') as log:
-        proc = subprocess.Popen([sys.executable, '-m', 'jupyterlab', *args], cwd=course_copy, env=lab_environment(home),
-                                stdout=log, stderr=subprocess.STDOUT)
     base = f'http://127.0.0.1:{port}'
-    try:
-        wait_until_serving(f'{base}/api/status?token={token}', proc)
+    with local_server([sys.executable, '-m', 'jupyterlab', *args], port, ARTIFACTS/'jupyterlab.log', cwd=course_copy, env=lab_environment(home)):
         yield lambda notebook: f'{base}/lab/tree/{notebook}?reset&token={token}'  # reset: only this notebook open, not the last test's
-    finally:
-        proc.terminate()  # JupyterLab shuts down the kernels it started
-        try: proc.wait(60)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
 
 @pytest.fixture
 def page(browser):
