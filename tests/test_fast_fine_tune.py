@@ -1,13 +1,13 @@
 """The fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, 16-bit computing stays
 inside the model's forward pass even when a fit is stopped halfway, `fast_learner` takes what `vision_learner` takes, and the
 speed callbacks are chosen by device (the CUDA choice is asked for, not run: there is no GPU here)."""
-import pytest, torch
+import ctypes, platform, resource, pytest, torch
 import fastai.callback.fp16 as fastai_fp16
 import course_lib.fast_fine_tune as fast_fine_tune
 from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, aug_transforms, error_rate, get_image_files, vision_learner
 from fastai.callback.fp16 import AMPMode
 from course_lib.data import folder_block
-from course_lib.fast_fine_tune import CPUMixedPrecision, FrozenBodyCache, MixedPrecisionInModel, fast_learner, has_native_bf16, speed_callbacks
+from course_lib.fast_fine_tune import CPUMixedPrecision, FrozenBodyCache, KeepFreedMemory, MixedPrecisionInModel, fast_learner, has_native_bf16, speed_callbacks
 from course_lib.photos import sample_photos
 from course_lib.pretrained import efficientnet_lite0
 
@@ -28,14 +28,40 @@ def test_the_choice_by_device():
     cuda, cpu_bf16, cpu, mps = speed_callbacks('cuda:0'), speed_callbacks('cpu', native_bf16=True), speed_callbacks('cpu', native_bf16=False), speed_callbacks('mps')
     assert [type(cb) for cb in cuda] == [ChannelsLast, MixedPrecisionInModel]
     assert isinstance(cuda[1], MixedPrecision) and (cuda[1].device_type, cuda[1].amp_mode) == ('cuda', AMPMode.FP16)  # fastai's, float16
-    assert [type(cb) for cb in cpu_bf16] == [ChannelsLast, CPUMixedPrecision] and (cpu_bf16[1].device_type, cpu_bf16[1].amp_mode) == ('cpu', AMPMode.BF16)
-    assert [type(cb) for cb in cpu] == [ChannelsLast] and mps == []
-    assert [type(cb) for cb in speed_callbacks(torch.device('cpu'), native_bf16=False)] == [ChannelsLast]
+    assert [type(cb) for cb in cpu_bf16] == [ChannelsLast, KeepFreedMemory, CPUMixedPrecision] and (cpu_bf16[2].device_type, cpu_bf16[2].amp_mode) == ('cpu', AMPMode.BF16)
+    assert [type(cb) for cb in cpu] == [ChannelsLast, KeepFreedMemory] and mps == []
+    assert [type(cb) for cb in speed_callbacks(torch.device('cpu'), native_bf16=False)] == [ChannelsLast, KeepFreedMemory]
 
 def test_the_cpu_is_asked_when_nobody_says(monkeypatch):
-    for native, expected in ((True, [ChannelsLast, CPUMixedPrecision]), (False, [ChannelsLast])):
+    for native, expected in ((True, [ChannelsLast, KeepFreedMemory, CPUMixedPrecision]), (False, [ChannelsLast, KeepFreedMemory])):
         monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
         assert [type(cb) for cb in speed_callbacks(None)] == expected
+
+def settings_seen(monkeypatch):
+    "Record each call of `malloc_keeps` and `malloc_trim`, made as the real ones are"
+    calls, keeps = [], fast_fine_tune.malloc_keeps
+    monkeypatch.setattr(fast_fine_tune, 'malloc_keeps', lambda size: calls.append(size) or keeps(size))
+    trim = ctypes.CDLL(None).malloc_trim
+    class Libc:
+        mallopt = ctypes.CDLL(None).mallopt
+        def malloc_trim(self, pad): calls.append('trim'); return trim(pad)
+    monkeypatch.setattr(fast_fine_tune.ctypes, 'CDLL', lambda name: Libc())
+    return calls
+
+def test_memory_is_kept_while_a_fit_trains_and_given_back_after(tiny, monkeypatch):
+    calls = settings_seen(monkeypatch)
+    learn = learner(tiny)
+    learn.fit(2)
+    assert calls == [2**31 - 1, 2**31 - 1, fast_fine_tune.GLIBC_KEEPS, 'trim']  # kept at each epoch's training, given back once
+    calls.clear()
+    learn.predict(get_image_files(tiny/'bird')[0]); learn.validate()
+    assert calls == []  # predicting and validating train nothing: the settings are left alone
+
+def test_a_c_library_without_mallopt_is_left_alone(monkeypatch):
+    monkeypatch.setattr(fast_fine_tune.ctypes, 'CDLL', lambda name: object())  # as on macOS or with musl
+    assert fast_fine_tune.malloc_keeps(2**31 - 1) is False
+    cb = KeepFreedMemory(); cb.before_train(); cb.after_fit()
+    assert cb.keeping is False
 
 def test_a_torch_that_cannot_list_the_cpus_capabilities_means_float32(monkeypatch):
     monkeypatch.delattr(torch.cpu, 'get_capabilities')
@@ -82,24 +108,26 @@ class StopButton(Callback):
     def before_fit(self): self.hook = list(self.learn.model.modules())[-1].register_forward_hook(self.press)
     def press(self, *args): self.hook.remove(); raise KeyboardInterrupt
 
-def activation_dtypes(learn, *cbs):
-    "Fit `learn` unfrozen for one epoch; the dtype of what its last layer computed in each batch, and of each prediction the loss saw"
+def activation_dtypes(learn, *cbs, unfreeze=True):
+    "Fit `learn` for one epoch, unfrozen unless told; the dtype of what its last layer computed in each batch, and of each prediction the loss saw"
     computed, predicted = [], []
     class Spy(Callback):
         order = 100  # after CPUMixedPrecision
         def before_fit(self): self.hook = list(self.learn.model.modules())[-1].register_forward_hook(lambda m, i, o: computed.append(o.dtype))
         def after_pred(self): predicted.append(self.pred.dtype)
         def after_fit(self): self.hook.remove()
-    learn.unfreeze()
+    if unfreeze: learn.unfreeze()
     try: learn.fit(1, 1e-4, cbs=[Spy(), *cbs])
     except KeyboardInterrupt: pass
     return set(computed), set(predicted)
 
 @pytest.mark.parametrize('native', [True, False], ids=['native bfloat16', 'no native bfloat16'])
-def test_bfloat16_only_where_native_and_only_inside_the_model(tiny, monkeypatch, native):
+def test_bfloat16_only_where_native_only_while_the_body_is_frozen_and_only_inside_the_model(tiny, monkeypatch, native):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
     learn = learner(tiny)
-    assert activation_dtypes(learn) == ({torch.bfloat16 if native else torch.float32}, {torch.float32})  # loss and probabilities in 32 bits
+    assert activation_dtypes(learn, unfreeze=False) == ({torch.bfloat16 if native else torch.float32}, {torch.float32})  # loss and probabilities in 32 bits
+    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]
+    assert activation_dtypes(learn) == ({torch.float32}, {torch.float32})  # the whole network trains in 32 bits: measured faster
     assert not torch.is_autocast_enabled('cpu')
     assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
     assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]  # the model's own layers are back
@@ -157,3 +185,23 @@ def test_fast_learner_takes_more_callbacks_and_train_bn(tiny):
     learn = fast_learner(tiny_dls(tiny), efficientnet_lite0, cbs=spy, train_bn=True)
     assert spy in learn.cbs and len(learn.cbs.filter(lambda cb: isinstance(cb, FrozenBodyCache))) == 1
     assert channels_seen(learn) == {3}  # trainable BatchNorm layers change the body's features, so nothing is cached
+
+def page_faults_of_training(body, steps:int=4)->int:
+    "Page faults the process takes in `steps` forward and backward passes of `body` on 16 photos, after one pass to warm up"
+    x = torch.randn(16, 3, 128, 128).contiguous(memory_format=torch.channels_last)
+    def step(): body(x).mean().backward()
+    step(); before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(steps): step()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+@pytest.mark.skipif(platform.libc_ver()[0] != 'glibc', reason='malloc_keeps changes only glibc')
+def test_kept_memory_spares_the_page_faults_of_each_training_step():
+    "In the main thread, as in a Jupyter kernel: the system no longer clears fresh pages for every batch"
+    body = efficientnet_lite0()[:-4].to(memory_format=torch.channels_last)
+    try:
+        assert fast_fine_tune.malloc_keeps(fast_fine_tune.GLIBC_KEEPS)
+        given_back = page_faults_of_training(body)
+        assert fast_fine_tune.malloc_keeps(2**31 - 1)
+        kept = page_faults_of_training(body)
+    finally: fast_fine_tune.malloc_keeps(fast_fine_tune.GLIBC_KEEPS)
+    assert kept < given_back / 3, (kept, given_back)

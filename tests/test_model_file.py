@@ -8,7 +8,7 @@ from course_lib.model_file import export_model, load_classifier, pickle_imports
 from hostile_inputs import files_under
 
 LESSON_MODULES = ('course_lib.is_it_a_bird', 'course_lib.production')  # where the code lived before it had one module per concept
-TRAINING_CALLBACKS = {'FrozenBodyCache', 'CPUMixedPrecision', 'MixedPrecisionInModel', 'ChannelsLast', 'BnFreeze'}
+TRAINING_CALLBACKS = {'FrozenBodyCache', 'CPUMixedPrecision', 'MixedPrecisionInModel', 'ChannelsLast', 'KeepFreedMemory', 'BnFreeze'}
 
 def test_the_model_file_names_no_lesson_module(bird_model):
     names = pickle_imports(bird_model)
