@@ -6,7 +6,7 @@ from fastai.vision.all import *
 from course_lib.paths import shipped_photos
 from course_lib.data import UprightImage, sorted_image_files
 from course_lib.pretrained import efficientnet_lite0
-from course_lib.fast_fine_tune import CPUMixedPrecision, fast_learner
+from course_lib.fast_fine_tune import CPUMixedPrecision, KeepFreedMemory, fast_learner
 
 class EpochTimer(Callback):
     "Time each epoch, and its training phase alone, with how many photos it trained on and how many parameters were trainable"
@@ -46,6 +46,12 @@ def course_recipe(split):
     learn = vision_learner(data('birds', split), efficientnet_lite0, metrics=error_rate)
     return learn, partial(learn.fine_tune, 3)
 
+def course_kept_memory(split):
+    "The course's recipe with this project's `KeepFreedMemory`: how much of the difference is only where the memory comes from"
+    learn, fit = course_recipe(split)
+    learn.add_cb(KeepFreedMemory())
+    return learn, fit
+
 def fast_path(split):
     "This project's lesson 1: `UprightImage`, `fast_learner`, `fine_tune(1, freeze_epochs=3)`, loading in the main process"
     learn = fast_learner(data('birds', split, UprightImage, num_workers=0), efficientnet_lite0, metrics=error_rate)
@@ -68,7 +74,7 @@ def cats_project(split):
                            train_bn=False, cbs=BnFreeze)
     return learn, partial(learn.fit_one_cycle, 4, 3e-3)
 
-RECIPES = {'course': course_recipe, 'fast': fast_path, 'fast_fp32': fast_path_fp32, 'cats_course': cats_course, 'cats_project': cats_project}
+RECIPES = {'course': course_recipe, 'course_kept_memory': course_kept_memory, 'fast': fast_path, 'fast_fp32': fast_path_fp32, 'cats_course': cats_course, 'cats_project': cats_project}
 
 def predictions(learn:Learner)->list:
     "What `learn` says about each validation photo: its label, the prediction, and the probability it gave the prediction"

@@ -94,7 +94,8 @@ def cv_rows(cv:dict, what:str, n:int)->list:
 
 def rows(r:dict)->list:
     "The table's rows, from the raw measurements `r`"
-    c, f, f32, dl, app = r['fine_tune']['course'], r['fine_tune']['fast'], r['fine_tune']['fast_fp32'], r['download'], r['app']
+    c, ck, f, f32 = (r['fine_tune'][k] for k in ('course', 'course_kept_memory', 'fast', 'fast_fp32'))
+    dl, app = r['download'], r['app']
     err = lambda run: f"error {c['error']:.1%} / {run['error']:.1%}"
     peak = r['matmul_peak_flops']
     share = lambda run: throughput(run) * run['train_flops_per_image'] / peak
@@ -103,7 +104,9 @@ def rows(r:dict)->list:
         row('1. Fine-tune the bird classifier, without bfloat16 (as on most laptops): wall time', c['seconds'], f32['seconds'], 's', accuracy=err(f32)),
         row(f'the same on {bf16} native bfloat16', c['seconds'], f['seconds'], 's', accuracy=err(f)),
         row('frozen phase (bfloat16 where native)', phase(c, True), phase(f, True), 's'),
-        row('unfrozen phase (bfloat16 where native)', phase(c, False), phase(f, False), 's'),
+        row('unfrozen phase (float32)', phase(c, False), phase(f, False), 's'),
+        row("the course recipe with this project's KeepFreedMemory, against this project without bfloat16", ck['seconds'], f32['seconds'], 's',
+            accuracy=f"error {ck['error']:.1%} / {f32['error']:.1%}"),
         row('peak memory', c['peak_rss_mb'], f['peak_rss_mb'], 'MB'),
         *cv_rows(r['cv']['birds'], 'birds', 2),
         *cv_rows(r['cv']['cats'], 'cat or dog', 3),
@@ -149,7 +152,7 @@ def main(fine_tune_repeats:int=3, # runs of each fine-tuning recipe; the median 
         ):
     "Run every comparison, one after the other, then print the table and write bench/results.json"
     r = {'machine': machine(), 'matmul_peak_flops': matmul_peak()}
-    r['fine_tune'] = fine_tune_runs(['course', 'fast', 'fast_fp32'], fine_tune_repeats)
+    r['fine_tune'] = fine_tune_runs(['course', 'fast', 'fast_fp32', 'course_kept_memory'], fine_tune_repeats)
     r['cv'] = {'birds': {'course': cross_validation('course'), 'project': cross_validation('fast')},
                'cats': {'course': cross_validation('cats_course'), 'project': cross_validation('cats_project')}}
     print('building photo folders from a local server', file=sys.stderr, flush=True)
