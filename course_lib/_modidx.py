@@ -153,6 +153,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                         'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.body_features': ( 'library/fast_fine_tune.html#body_features',
                                                                                         'course_lib/fast_fine_tune.py'),
+                                           'course_lib.fast_fine_tune.body_frozen': ( 'library/fast_fine_tune.html#body_frozen',
+                                                                                      'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.fast_learner': ( 'library/fast_fine_tune.html#fast_learner',
                                                                                        'course_lib/fast_fine_tune.py'),
                                            'course_lib.fast_fine_tune.fused_copy': ( 'library/fast_fine_tune.html#fused_copy',
