@@ -27,7 +27,7 @@ def lab_environment(home):
     for name, settings in LAB_SETTINGS.items():
         (home/'settings'/'@jupyterlab'/name).parent.mkdir(parents=True, exist_ok=True)
         (home/'settings'/'@jupyterlab'/f'{name}.jupyterlab-settings').write_text(json.dumps(settings))
-    env = {k: v for k, v in os.environ.items() if k not in ('IN_TEST', 'COURSE_MODEL')}  # IN_TEST would send lesson 2's copy to /tmp
+    env = {k: v for k, v in os.environ.items() if k not in ('IN_TEST', 'COURSE_MODEL', 'COURSE_ROOT')}  # the copy is the course, as a clone is
     return env | {'JUPYTER_CONFIG_DIR': str(home/'config'), 'JUPYTER_DATA_DIR': str(home/'data'), 'JUPYTER_RUNTIME_DIR': str(home/'runtime'),
                   'IPYTHONDIR': str(home/'ipython'), 'OMP_WAIT_POLICY': 'PASSIVE'}
 
