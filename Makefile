@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test nbtest pytest bench export clean lock colab
+.PHONY: app test nbtest pytest bench spread export clean lock colab
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -46,6 +46,10 @@ pytest: $(READY)
 # Figures, never asserts: see bench/run.py. Needs the bird model (for the app row) and MNIST_SAMPLE (for lesson 3).
 bench: $(READY) $(MODEL)
 	$(BIN)/python -W ignore bench/run.py
+
+# How much each lesson's figures move from seed to seed (five seeds, about 30 minutes): the ranges tests/test_lessons.py checks come from it.
+spread: $(READY)
+	$(BIN)/python tests/lesson_spread.py
 
 # Every notebook as in Google Colab, from its setup cell, in a Colab-like environment of its own (torch, torchvision and fastai
 # older than ours, built once in ~/.cache/course_lib/colab): see tools/colab_rehearsal.py. NBS=... rehearses only those notebooks.
