@@ -81,10 +81,20 @@ def has_native_bf16()->bool:
     caps = getattr(torch.cpu, 'get_capabilities', dict)()  # a torch too old to tell answers no: 32 bits are right on any CPU
     return bool(caps.get('avx512_bf16') or caps.get('amx_bf16'))
 
+def _without_wrapper(module, state_dict, prefix, local_metadata):
+    "Save an `Autocast`'s weights under the names its module has on its own"
+    for k in [k for k in state_dict if k.startswith(prefix + 'module.')]: state_dict[prefix + k[len(prefix + 'module.'):]] = state_dict.pop(k)
+
+def _into_wrapper(module, state_dict, prefix, *args):
+    "Load weights saved under the module's own names into the module inside an `Autocast`"
+    for k in [k for k in state_dict if k.startswith(prefix) and not k.startswith(prefix + 'module.')]: state_dict[prefix + 'module.' + k[len(prefix):]] = state_dict.pop(k)
+
 class Autocast(nn.Module):
-    "`module`, computing in `dtype` during its own forward pass only, however that pass ends"
+    "`module`, computing in `dtype` during its own forward pass only, however that pass ends; its weights keep their own names"
     def __init__(self, module:nn.Module, device_type:str, dtype:torch.dtype):
         super().__init__(); self.module, self.device_type, self.dtype = module, device_type, dtype
+        self._register_state_dict_hook(_without_wrapper)
+        self.register_load_state_dict_pre_hook(_into_wrapper)
     def forward(self, *args):
         with torch.autocast(self.device_type, dtype=self.dtype): return self.module(*args)
 
@@ -151,9 +161,11 @@ def speed_callbacks(device:torch.device|str|None, # where the learner computes, 
 # %% ../nbs/library/09_fast_fine_tune.ipynb #7b57a202
 def fast_learner(dls:DataLoaders, # the photos
                 arch, # a pretrained architecture, e.g. `efficientnet_lite0`
-                cbs=None, # more callbacks, added to those that make training fast
+                cbs=None, # more callbacks, added to those that make training fast; a precision callback here replaces the device's
                 train_bn:bool=False, # train the frozen body's BatchNorm layers (True stops the body's features from being cached)
                 **kwargs, # passed on to `vision_learner` (metrics, ...)
                )->Learner:
     "`vision_learner` set up to fine-tune fast on the device of `dls`: the frozen body computed once, and the `speed_callbacks` of that device"
-    return vision_learner(dls, arch, train_bn=train_bn, cbs=[FrozenBodyCache(), *speed_callbacks(dls.device), *L(cbs)], **kwargs)
+    cbs, speed = L(cbs), L(speed_callbacks(dls.device))
+    if any(isinstance(cb, MixedPrecision) for cb in cbs): speed = speed.filter(lambda cb: not isinstance(cb, MixedPrecision))  # one precision
+    return vision_learner(dls, arch, train_bn=train_bn, cbs=[FrozenBodyCache(), *speed, *cbs], **kwargs)

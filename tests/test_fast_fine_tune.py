@@ -4,7 +4,7 @@ speed callbacks are chosen by device (the CUDA choice is asked for, not run: the
 import ctypes, platform, resource, pytest, torch
 import fastai.callback.fp16 as fastai_fp16
 import course_lib.fast_fine_tune as fast_fine_tune
-from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, aug_transforms, error_rate, get_image_files, vision_learner
+from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, SaveModelCallback, aug_transforms, error_rate, get_image_files, vision_learner
 from fastai.callback.fp16 import AMPMode
 from course_lib.data import folder_block
 from course_lib.fast_fine_tune import CPUMixedPrecision, FrozenBodyCache, KeepFreedMemory, MixedPrecisionInModel, fast_learner, has_native_bf16, speed_callbacks
@@ -167,6 +167,48 @@ def test_the_stop_button_in_the_middle_of_a_forward_pass_leaves_no_16_bit_switch
     assert not torch.is_autocast_enabled('cpu')
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
     assert activation_dtypes(learner(tiny)) == ({torch.float32}, {torch.float32})  # a new learner computes in 32 bits
+
+def weights(learn)->dict: return {k: v.clone() for k, v in learn.model.state_dict().items()}
+def same_weights(a:dict, b:dict)->bool: return list(a) == list(b) and all(torch.equal(a[k], b[k]) for k in a)
+def wrappers(learn)->list: return [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]
+
+@pytest.mark.parametrize('precision', PRECISIONS)
+def test_lr_find_in_16_bits_leaves_every_weight_as_it_was(tiny, monkeypatch, precision):
+    "fastai's `lr_find` saves the weights as a fit starts, when the model is not wrapped yet, and loads them when it ends"
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    learn = learner(tiny, cbs=PRECISIONS[precision]())
+    before = weights(learn)
+    learn.lr_find(num_it=8, show_plot=False, suggest_funcs=())
+    assert same_weights(before, weights(learn)) and not wrappers(learn)
+
+@pytest.mark.parametrize('precision', PRECISIONS)
+def test_save_model_callback_in_16_bits_loads_the_best_epoch_at_the_end(tiny, monkeypatch, tmp_path, precision):
+    "`SaveModelCallback` saves the best epoch's weights while the model is wrapped and loads them once it is not"
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    learn = learner(tiny, cbs=PRECISIONS[precision]())
+    learn.path = tmp_path
+    learn.fit(2, 1e-3, cbs=SaveModelCallback(fname='best'))
+    best = torch.load(tmp_path/'models'/'best.pth')  # the weights alone: SaveModelCallback saves no optimizer state by default
+    assert same_weights(best, weights(learn)) and not wrappers(learn)
+
+@pytest.mark.parametrize('precision', PRECISIONS)
+def test_after_the_stop_button_a_16_bit_learner_finds_a_rate_and_fits_again(tiny, monkeypatch, precision):
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
+    learn = learner(tiny, cbs=PRECISIONS[precision]())
+    whole = learn.model
+    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped in the first forward pass, wrapped, before any step
+    before = {k: v.clone() for k, v in whole.state_dict().items()}  # the weights, and BatchNorm's statistics of that forward pass
+    learn.lr_find(num_it=8, show_plot=False, suggest_funcs=())
+    assert same_weights(before, weights(learn))
+    learn.fit(1, 1e-4)
+    assert not wrappers(learn) and not torch.is_autocast_enabled('cpu')
+
+def test_a_precision_of_your_own_replaces_the_devices(tiny, monkeypatch):
+    monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
+    mine = MixedPrecisionInModel('cpu', AMPMode.FP16)
+    learn = learner(tiny, cbs=mine)
+    assert [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)] == [mine]
+    learn.fit(1, 1e-4)  # one loss scaler, one wrapper per layer
 
 def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypatch):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
