@@ -1,5 +1,6 @@
-"A local HTTP server on 127.0.0.1 that serves photos and every way a download can go wrong."
+"A local HTTP server on 127.0.0.1 that serves photos, search answers, and every way a download can go wrong."
 import socket, struct, threading, time
+from urllib.parse import urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Route:
@@ -13,8 +14,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args): pass
     def do_GET(self):
         self.server.requests.append(self.path)
-        route = self.server.routes.get(self.path)
-        if route is None: route = Route(b'not found', 404)
+        routes = self.server.routes
+        route = routes.get(self.path, routes.get(urlsplit(self.path).path, Route(b'not found', 404)))  # the path with its query, or without
+        if callable(route): route = route(self.path)  # an answer that depends on the query
         time.sleep(route.delay)
         if route.until: route.until.wait()
         self.send_response(route.status)
@@ -46,7 +48,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64  # the default, 5, drops connections when many downloads start at once on a busy machine
 
 class PhotoServer:
-    "Serve `routes` (path -> `Route`) on a free port of 127.0.0.1 until `stop`; `requests` lists the paths asked for"
+    "Serve `routes` (path -> `Route`, or a function of the path with its query that gives one) on a free port of 127.0.0.1 until `stop`; `requests` lists the paths asked for"
     def __init__(self, routes):
         self.httpd = _Server(('127.0.0.1', 0), _Handler)
         self.httpd.routes, self.httpd.requests = routes, []

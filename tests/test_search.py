@@ -1,8 +1,12 @@
-"The image search retries a busy or unreachable engine, then says clearly what went wrong; it keeps only web addresses, each once."
+"The image search retries a busy or unreachable engine or search service, then says clearly what went wrong; it keeps only web addresses, each once."
+import json, re
+from urllib.parse import parse_qs, urlsplit
 import pytest
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from hypothesis import example, given, settings, strategies as st
-from course_lib.search import ImageSearchError, search_images, web_images
+from course_lib.search import ImageSearchError, SearchService, default_engine, search_images, web_images
+from hostile_inputs import closed_port
+from photo_server import Route
 
 class FakeEngine:
     "Answers `images` from a script: an exception is raised, a list is returned"
@@ -61,3 +65,46 @@ def test_duplicates_and_non_web_urls_are_dropped():
 def test_web_images_keeps_only_web_addresses_and_never_crashes(urls):
     kept = web_images([{'image': u} for u in urls]).itemgot('image')
     assert len(set(kept)) == len(kept) and all(u in urls and u.lower().startswith(('http://', 'https://')) for u in kept)
+
+def json_route(status:int, body)->Route: return Route(json.dumps(body).encode(), status, {'Content-Type': 'application/json'})
+
+def service(server, **kwargs)->SearchService: return SearchService(server.url(''), **kwargs)
+
+def test_a_search_service_answers_like_ddgs(photo_server):
+    server = photo_server({'/search/images': lambda path: json_route(200, {'results': HITS[:int(parse_qs(urlsplit(path).query)['max_results'][0])]})})
+    hits, sleeps = search(service(server), max_images=3, license_image='Share')
+    assert hits.itemgot('image') == [h['image'] for h in HITS[:3]] and sleeps == []
+    assert parse_qs(urlsplit(server.requests[-1]).query) == {'query': ['bird photo'], 'max_results': ['3'], 'license_image': ['Share']}
+
+def test_a_rate_limited_service_is_retried_then_reported(photo_server):
+    server = photo_server({'/search/images': json_route(429, {'detail': 'too many searches'})})
+    with pytest.raises(ImageSearchError, match='rate limiting'): search(service(server), tries=2)
+    assert len(server.requests) == 2
+
+def test_a_failed_search_says_what_the_server_said(photo_server):
+    server = photo_server({'/search/images': json_route(500, {'detail': 'Image search failed: No results found.'})})
+    with pytest.raises(ImageSearchError, match='HTTP 500: Image search failed: No results found'): search(service(server), tries=1)
+
+@pytest.mark.parametrize('body', [b'<html>a login page</html>', b'{"results": "none"}', b'[1, 2]'])
+def test_an_answer_that_is_not_a_list_of_results_is_refused(photo_server, body):
+    server = photo_server({'/search/images': Route(body)})
+    with pytest.raises(ImageSearchError, match='did not answer with search results|not with a list of results'): search(service(server), tries=1)
+
+def test_a_service_that_is_not_there_is_named(photo_server):
+    url = f'http://127.0.0.1:{closed_port()}'
+    with pytest.raises(ImageSearchError, match=f'could not reach {re.escape(url)}'): search(SearchService(url), tries=1)
+
+def test_a_service_too_slow_is_a_time_out(photo_server):
+    server = photo_server({'/search/images': Route(b'{"results": []}', delay=2)})
+    with pytest.raises(ImageSearchError, match='TimeoutException: .* did not answer within 0.5 s'): search(service(server, timeout=0.5), tries=1)
+
+def test_course_search_url_chooses_the_service(monkeypatch):
+    monkeypatch.setenv('COURSE_SEARCH_URL', 'http://localhost:8000/')
+    assert isinstance(default_engine(), SearchService) and default_engine().url == 'http://localhost:8000'
+    monkeypatch.delenv('COURSE_SEARCH_URL')
+    assert not isinstance(default_engine(), SearchService)
+
+def test_a_long_engine_error_is_shortened_at_a_word_not_cut_mid_word():
+    engine = FakeEngine(DDGSException('DNSError: error sending request for url (https://duckduckgo.com/?q=bird+photo) > error resolving DNS > ' + 'details '*60))
+    with pytest.raises(ImageSearchError) as e: search(engine, tries=1)
+    assert re.search(r'DDGSException: DNSError: error sending request .* details \[\.\.\.\]\)\. Check the internet', str(e.value))
