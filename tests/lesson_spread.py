@@ -16,7 +16,7 @@ def measure(seeds:list, names:list, online:bool=False)->dict:
             params, figures = ONLINE[name] if online else ({}, FIGURES[name])
             start = time.perf_counter()
             with (WebStandIn() if online else contextlib.nullcontext()) as web:
-                values = run_lesson(lesson(name, seed=seed, params=params), course, {k: f.expr for k, f in figures.items()},
+                values = run_lesson(lesson(name, seed=seed, params=params), course, figures,
                                     env={'COURSE_SEARCH_URL': web.search_url} if online else None, save_as=f'spread-{"online-" * online}{seed}-{name}')
             found[name]['seconds'].append(round(time.perf_counter() - start, 1))
             for k, v in values.items(): found[name].setdefault(k, []).append(v)

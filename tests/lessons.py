@@ -64,7 +64,7 @@ class LessonFailed(Exception):
 
 def run_lesson(nb:nbformat.NotebookNode, # the lesson, as `lesson` gives it
                course:Path|None, # the course folder it works in (`COURSE_ROOT`); None: whatever the lesson finds (Colab's setup sets it)
-               figures:dict|None=None, # name -> expression to read from its namespace once it has run
+               figures:dict|None=None, # name -> `Figure` to read from its namespace once it has run
                env:dict|None=None, # more environment for the kernel
                kernel_name:str='python3', # the kernel to run it in
                cwd:Path=LESSONS, # the folder the kernel starts in (the lessons' own, as in Jupyter)
@@ -73,7 +73,7 @@ def run_lesson(nb:nbformat.NotebookNode, # the lesson, as `lesson` gives it
               )->dict: # the `figures`, evaluated
     "Run `nb` from its first cell to its last in a fresh kernel, as Jupyter's *Run All* does, and read its `figures`"
     nb = nbformat.from_dict(nb)
-    if figures: nb.cells.append(figures_cell(figures))
+    if figures: nb.cells.append(figures_cell({k: f.expr for k, f in figures.items()}))
     kernel_env = {k: v for k, v in os.environ.items() if k not in ('IN_TEST', 'COURSE_ROOT')}  # a learner's kernel has no nbdev-test in it
     kernel_env |= {'OMP_WAIT_POLICY': 'PASSIVE', **({'COURSE_ROOT': str(course)} if course else {}), **(env or {})}
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, resources={'metadata': {'path': str(cwd)}})
@@ -93,6 +93,12 @@ class Figure(NamedTuple):
 def fact(expr:str)->Figure:
     "A figure that must be true: something the lesson's prose says of what it shows"
     return Figure(expr, True, True)
+
+def outside(figures:dict, # name -> `Figure`
+            values:dict, # name -> value, as `run_lesson` read them
+           )->dict: # name -> (value, low, high) of each figure outside its range
+    "The figures whose values fall outside their range"
+    return {k: (v, figures[k].low, figures[k].high) for k, v in values.items() if not figures[k].holds(v)}
 
 def measured(low:float, # the smallest value measured over the seeds
              high:float, # the largest

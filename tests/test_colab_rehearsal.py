@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from colab import back_to_pristine, colab_kernel, colab_python, fastai_home, kernel_env, repository_snapshot
-from lessons import FIGURES, LESSONS, fact, lesson, run_lesson
+from lessons import FIGURES, LESSONS, fact, lesson, outside, run_lesson
 from course_lib.paths import shipped_photos
 
 pytestmark = pytest.mark.colab
@@ -49,7 +49,5 @@ def test_a_notebook_runs_in_colab_and_shows_its_figures(seed, name, runtime, tmp
     figures = {**FIGURES.get(name, {}), **IN_COLAB.get(name, {})}
     content = tmp_path/'content'  # Colab's /content: an empty folder, where the setup cell clones the course
     content.mkdir()
-    values = run_lesson(nb, None, {k: f.expr for k, f in figures.items()}, env=env, kernel_name='colab', cwd=content,
-                        save_as=f'colab-{seed}-{name.replace("/", "-")}')
-    wrong = {k: (v, figures[k].low, figures[k].high) for k, v in values.items() if not figures[k].holds(v)}
-    assert not wrong, f'{name} with seed {seed} in Colab: (value, low, high) of figures outside their range: {wrong}'
+    values = run_lesson(nb, None, figures, env=env, kernel_name='colab', cwd=content, save_as=f'colab-{seed}-{name.replace("/", "-")}')
+    assert not outside(figures, values), f'{name} with seed {seed} in Colab: (value, low, high) of figures outside their range: {outside(figures, values)}'

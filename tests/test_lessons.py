@@ -3,21 +3,17 @@
 A lesson holds no check a learner's correct run could fail: these tests hold them, from outside."""
 import json, re
 import pytest
-from lessons import FIGURES, LESSONS, lesson, run_lesson, scratch_course
+from lessons import FIGURES, LESSONS, lesson, outside, run_lesson, scratch_course
 
 @pytest.fixture(scope='module')
 def course(tmp_path_factory):
     "One course folder for every lesson, as a learner's clone: the app lesson serves the model lesson 1 exported"
     return scratch_course(tmp_path_factory.mktemp('course'))
 
-def out_of_range(name:str, values:dict)->dict:
-    "The figures of lesson `name` that fall outside their measured range, with the range"
-    return {k: (v, FIGURES[name][k].low, FIGURES[name][k].high) for k, v in values.items() if not FIGURES[name][k].holds(v)}
-
 @pytest.mark.parametrize('name', list(FIGURES))
 def test_a_lesson_shows_its_figures(name, course):
-    values = run_lesson(lesson(name), course, {k: f.expr for k, f in FIGURES[name].items()}, save_as=name)
-    assert not out_of_range(name, values), f'{name}: (value, low, high) of figures outside their measured spread: {out_of_range(name, values)}'
+    values = run_lesson(lesson(name), course, FIGURES[name], save_as=name)
+    assert not outside(FIGURES[name], values), f'{name}: (value, low, high) of figures outside their measured spread: {outside(FIGURES[name], values)}'
 
 def test_every_lesson_has_figures_to_check():
     assert sorted(FIGURES) == sorted(p.name for p in LESSONS.glob('0*.ipynb'))

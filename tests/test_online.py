@@ -2,7 +2,7 @@
 (tests/web_standin.py), through `COURSE_SEARCH_URL`. They run to their end, with real search results' noise, and what their
 prose says of what they show holds (`lessons.ONLINE`)."""
 import pytest
-from lessons import ONLINE, lesson, run_lesson, scratch_course
+from lessons import ONLINE, lesson, outside, run_lesson, scratch_course
 from web_standin import WebStandIn
 
 @pytest.fixture(scope='module')
@@ -12,10 +12,8 @@ def course(tmp_path_factory): return scratch_course(tmp_path_factory.mktemp('cou
 def test_a_lesson_runs_online_and_shows_what_its_prose_says(name, course):
     params, figures = ONLINE[name]
     with WebStandIn() as web:
-        values = run_lesson(lesson(name, params=params), course, {k: f.expr for k, f in figures.items()},
-                            env={'COURSE_SEARCH_URL': web.search_url}, save_as=f'online-{name}')
-        searched = [p for p in web.search.requests]
-    wrong = {k: (v, figures[k].low, figures[k].high) for k, v in values.items() if not figures[k].holds(v)}
-    assert not wrong, f'{name} online: (value, low, high) of figures outside their range: {wrong}'
+        values = run_lesson(lesson(name, params=params), course, figures, env={'COURSE_SEARCH_URL': web.search_url}, save_as=f'online-{name}')
+        searched = list(web.search.requests)
+    assert not outside(figures, values), f'{name} online: (value, low, high) of figures outside their range: {outside(figures, values)}'
     asked = {'01_is_it_a_bird.ipynb': ['bird photo', 'forest photo'], '02_production.ipynb': [], '06_your_own_classifier.ipynb': ['forest photo']}[name]
     assert [q for q in asked if not any(f'query={q.replace(" ", "+")}' in p for p in searched)] == [] and len(searched) == len(asked)
