@@ -71,8 +71,9 @@ class SearchService:
             if isinstance(e.reason, (TimeoutError, socket.timeout)): raise TimeoutException(f'{self.url} did not answer within {self.timeout:g} s') from None
             raise DDGSException(f'could not reach {self.url} ({e.reason})') from None
         except (ValueError, ConnectionError, http.client.HTTPException) as e: raise DDGSException(f'{self.url} did not answer with search results ({e})') from None
-        if not isinstance(answer, dict) or not isinstance(answer.get('results'), list): raise DDGSException(f'{self.url} answered, but not with a list of results')
-        return answer['results']
+        results = answer.get('results') if isinstance(answer, dict) else None
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results): raise DDGSException(f'{self.url} answered, but not with a list of results')
+        return results
 
 def _http_error(e:urllib.error.HTTPError)->str:
     "An HTTP error's status, with the `detail` a ddgs server puts in its body"

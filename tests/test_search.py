@@ -85,7 +85,7 @@ def test_a_failed_search_says_what_the_server_said(photo_server):
     server = photo_server({'/search/images': json_route(500, {'detail': 'Image search failed: No results found.'})})
     with pytest.raises(ImageSearchError, match='HTTP 500: Image search failed: No results found'): search(service(server), tries=1)
 
-@pytest.mark.parametrize('body', [b'<html>a login page</html>', b'{"results": "none"}', b'[1, 2]'])
+@pytest.mark.parametrize('body', [b'<html>a login page</html>', b'{"results": "none"}', b'[1, 2]', b'{"results": ["http://a.org/bird.jpg"]}'])
 def test_an_answer_that_is_not_a_list_of_results_is_refused(photo_server, body):
     server = photo_server({'/search/images': Route(body)})
     with pytest.raises(ImageSearchError, match='did not answer with search results|not with a list of results'): search(service(server), tries=1)
