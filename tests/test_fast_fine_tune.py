@@ -1,7 +1,10 @@
 """The fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, 16-bit computing stays
-inside the model's forward pass even when a fit is stopped halfway, `fast_learner` takes what `vision_learner` takes, and the
-speed callbacks are chosen by device (the CUDA choice is asked for, not run: there is no GPU here)."""
+inside the model's forward pass even when a fit is stopped halfway, the weights keep their names for `save`, `load`, `lr_find` and
+`SaveModelCallback` in every precision and after a stop, `fast_learner` takes what `vision_learner` takes, and the speed callbacks
+are chosen by device (the CUDA choice is asked for, not run: there is no GPU here)."""
 import ctypes, platform, resource, pytest, torch
+from collections import OrderedDict
+from torch import nn
 import fastai.callback.fp16 as fastai_fp16
 import course_lib.fast_fine_tune as fast_fine_tune
 from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, SaveModelCallback, aug_transforms, error_rate, get_image_files, vision_learner
@@ -191,17 +194,37 @@ def test_save_model_callback_in_16_bits_loads_the_best_epoch_at_the_end(tiny, mo
     best = torch.load(tmp_path/'models'/'best.pth')  # the weights alone: SaveModelCallback saves no optimizer state by default
     assert same_weights(best, weights(learn)) and not wrappers(learn)
 
-@pytest.mark.parametrize('precision', PRECISIONS)
-def test_after_the_stop_button_a_16_bit_learner_finds_a_rate_and_fits_again(tiny, monkeypatch, precision):
+def test_a_wrapped_module_with_a_layer_named_module_keeps_its_names():
+    "A module holding a layer called `module`, as torch's `DataParallel` does, saves and loads under its own names when wrapped"
+    own = nn.Sequential(OrderedDict(module=nn.Linear(3, 2)))
+    wrapped = fast_fine_tune.Autocast(own, 'cpu', torch.bfloat16)
+    assert list(wrapped.state_dict()) == list(own.state_dict()) == ['module.weight', 'module.bias']
+    wrapped.load_state_dict(own.state_dict())
+
+EVERY_PRECISION = {'float32': lambda: None, **PRECISIONS}
+
+@pytest.mark.filterwarnings('error:Could not load the optimizer state')  # fastai's `load` only warns when it cannot
+@pytest.mark.parametrize('precision', EVERY_PRECISION)
+@pytest.mark.parametrize('phase', ['frozen', 'unfrozen'])
+def test_after_the_stop_button_a_learner_saves_loads_finds_a_rate_and_fits_again(tiny, monkeypatch, tmp_path, phase, precision):
+    "A stopped fit sends no `after_fit`: the model stays as the fit left it (the head alone, in `Autocast` wrappers) until the next fit"
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: False)
-    learn = learner(tiny, cbs=PRECISIONS[precision]())
-    whole = learn.model
-    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped in the first forward pass, wrapped, before any step
-    before = {k: v.clone() for k, v in whole.state_dict().items()}  # the weights, and BatchNorm's statistics of that forward pass
+    learn = learner(tiny, cbs=EVERY_PRECISION[precision]())
+    learn.path, whole = tmp_path, learn.model
+    if phase == 'unfrozen': learn.unfreeze()
+    learn.save('before')
+    with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped in the first forward pass, before any step
+    stopped = {k: v.clone() for k, v in whole.state_dict().items()}  # the weights, and BatchNorm's statistics of that forward pass
+    learn.save('stopped')
+    saved = torch.load(tmp_path/'models'/'stopped.pth', weights_only=False)['model']
+    assert list(saved) == list(stopped) and same_weights(stopped, saved)  # every weight, under its own name
+    learn.load('before'); learn.load('stopped')
     learn.lr_find(num_it=8, show_plot=False, suggest_funcs=())
-    assert same_weights(before, weights(learn))
+    assert same_weights(stopped, weights(learn))
     learn.fit(1, 1e-4)
-    assert not wrappers(learn) and not torch.is_autocast_enabled('cpu')
+    assert learn.model is whole and not wrappers(learn) and not torch.is_autocast_enabled('cpu')
+    learn.load('stopped')
+    assert same_weights(stopped, weights(learn))
 
 def test_a_precision_of_your_own_replaces_the_devices(tiny, monkeypatch):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
@@ -215,7 +238,7 @@ def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypa
     learn = learner(tiny)
     whole, layers = learn.model, list(learn.model)
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())  # stopped while the head trains on cached features
-    assert learn.model is not whole  # the head alone, wrapped in `Autocast`
+    assert learn.model is not whole  # the head alone (a `HeadAlone`), its layers wrapped in `Autocast`
     learn.validate()
     assert learn.model is whole and list(learn.model) == layers and isinstance(learn.dls.train.dataset, Datasets)
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
