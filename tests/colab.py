@@ -9,7 +9,7 @@
 
 What differs from Colab: this machine's Python 3.11 (Colab's list is for 3.13), PyPI's torch (a CUDA build, where Colab's CPU
 runtime has torch's +cpu build), and Colab's own front end and widget manager, which no kernel-side rehearsal reaches."""
-import hashlib, json, os, shutil, subprocess, sys
+import hashlib, json, os, re, shutil, subprocess, sys
 from pathlib import Path
 from fastai.data.external import URLs, untar_data
 from lessons import COURSE
@@ -26,8 +26,10 @@ import os
 from pathlib import Path
 
 def upload()->dict:
-    "{name: content} of the files chosen, as Colab's `files.upload` returns them"
+    "{name: content} of the files chosen; each is also saved in the current folder, as Colab's `files.upload` does"
     chosen = Path(os.environ['COLAB_STANDIN_UPLOAD'])
+    print(f'Saving {chosen.name} to {chosen.name}')
+    Path(chosen.name).write_bytes(chosen.read_bytes())
     return {chosen.name: chosen.read_bytes()}
 '''
 
@@ -56,19 +58,34 @@ def colab_python(cache:Path=CACHE)->Path:
     (venv/'built-for').write_text(wanted)
     return python
 
+def versions(freeze:str)->dict:
+    "name -> version (or address) of each package in the output of `pip freeze`"
+    return dict(re.split(r'==| @ ', l, maxsplit=1) for l in freeze.splitlines() if re.search(r'==| @ ', l))
+
+def runtime_changes(python:Path)->dict:
+    "name -> (as built, now) of each package added, removed or changed since the runtime was built (None where there is none)"
+    built, now = versions((python.parent.parent/'pristine.txt').read_text()), versions(pip(python, 'freeze'))
+    return {n: (built.get(n), now.get(n)) for n in built.keys() | now.keys() if built.get(n) != now.get(n)}
+
 def back_to_pristine(python:Path):
     "Undo what a notebook's setup cell installed, so that each notebook starts from a fresh runtime's packages"
-    pristine = set((python.parent.parent/'pristine.txt').read_text().splitlines())
-    now = set(pip(python, 'freeze').splitlines())
-    if extra := [line.split('==')[0].split(' @ ')[0] for line in now - pristine]: pip(python, 'uninstall', '-q', '-y', *extra)
-    if missing := sorted(pristine - now): pip(python, 'install', '-q', '--no-deps', *missing)
+    changes = runtime_changes(python)
+    if added := [n for n, (built, _) in changes.items() if built is None]: pip(python, 'uninstall', '-q', '-y', *added)
+    if undone := [f'{n}=={built}' for n, (built, _) in changes.items() if built]: pip(python, 'install', '-q', '--no-deps', *undone)
+
+def standin_colab(dest:Path)->Path:
+    "A stand-in `google.colab` package in `dest`, with `files.upload`"
+    colab = dest/'google'/'colab'
+    colab.mkdir(parents=True, exist_ok=True)
+    (colab/'__init__.py').write_text(COLAB_MODULE)  # `google` stays a namespace package, so protobuf's google.* still imports
+    (colab/'files.py').write_text(FILES_MODULE)
+    return dest
 
 def colab_kernel(python:Path, home:Path)->Path:
     "A Jupyter folder under `home` with one kernel, `colab`: `python`, importing the stand-in `google.colab` as it starts"
-    colab, startup = home/'standin'/'google'/'colab', home/'ipython'/'profile_default'/'startup'
-    for d in (colab, startup): d.mkdir(parents=True, exist_ok=True)
-    (colab/'__init__.py').write_text(COLAB_MODULE)  # `google` stays a namespace package, so protobuf's google.* still imports
-    (colab/'files.py').write_text(FILES_MODULE)
+    standin_colab(home/'standin')
+    startup = home/'ipython'/'profile_default'/'startup'
+    startup.mkdir(parents=True, exist_ok=True)
     (startup/'00-colab.py').write_text('import google.colab\n')
     spec = home/'jupyter'/'kernels'/'colab'
     spec.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,10 @@
 "Every notebook opens in Colab and starts there with the course's setup cell, which installs only what Colab lacks; `make colab` runs the lessons in a Colab-like runtime."
-import json, shutil, subprocess, sys, tomllib
+import json, re, shutil, subprocess, sys, tomllib
 from pathlib import Path
-import pytest
+import nbformat, pytest
 from packaging.requirements import Requirement
+from colab import standin_colab
+from lessons import LessonFailed, run_lesson
 
 COURSE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(COURSE/'tools'))
@@ -35,8 +37,14 @@ def test_our_requirements_accept_colabs_versions_and_our_own():
         assert ours[name] in dep.specifier, (dep, ours[name])
         if name in colab: assert colab[name] in dep.specifier, (dep, 'Colab has', colab[name])
 
-def test_a_clone_that_fails_stops_with_a_sentence():
-    assert "if not os.path.isdir(course_clone): raise RuntimeError(f'Could not clone {course_repo}: check the address" in colab_cell()
+def test_a_clone_that_fails_stops_with_a_sentence(tmp_path):
+    "In a kernel that has `google.colab`, the setup cell given an address that cannot be cloned stops there and says what to check"
+    nowhere, content = (tmp_path/'nowhere').as_uri(), tmp_path/'content'
+    content.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('import google.colab'), nbformat.v4.new_code_cell(colab_cell())])
+    with pytest.raises(LessonFailed, match=re.escape(f'Could not clone {nowhere}: check the address and the internet connection, then run this cell again.')):
+        run_lesson(nb, None, env={'PYTHONPATH': str(standin_colab(tmp_path/'standin')), 'COURSE_REPO': nowhere}, cwd=content)
+    assert list(content.iterdir()) == []
 
 def test_write_cells_changes_only_the_first_code_cell(tmp_path):
     shutil.copytree(COURSE/'nbs', tmp_path/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints'))

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 import pytest
 from PIL import Image
-from colab import back_to_pristine, colab_kernel, colab_python, fastai_home, kernel_env, repository_snapshot
+from colab import back_to_pristine, colab_kernel, colab_python, fastai_home, kernel_env, repository_snapshot, runtime_changes
 from lessons import FIGURES, LESSONS, fact, lesson, outside, run_lesson
 from course_lib.paths import shipped_photos
 
@@ -14,7 +14,6 @@ SEEDS = (42, 7, 2026)
 # `make colab NBS="nbs/library/05_search.ipynb ..."` rehearses those notebooks instead, once each, with their own seed.
 CHOSEN = [str(Path(n).resolve().relative_to(LESSONS)) for n in os.environ.get('NBS', '').split()]
 RUNS = [(42, n) for n in CHOSEN] or [(seed, name) for seed in SEEDS for name in FIGURES]
-SKIPPED = ('#| notest', '#| eval: false', '#|eval: false')  # cells nbdev-test leaves out, as the rehearsal does
 IN_COLAB = {  # what the app lesson must do with a phone's photo in Colab, besides what it shows everywhere
     '03_app.ipynb': {
         "Colab's own uploader answers a 5 MB photo": fact("[a.label for a in colab_answers] == ['bird']"),
@@ -45,9 +44,10 @@ def test_a_notebook_runs_in_colab_and_shows_its_figures(seed, name, runtime, tmp
     python, env = runtime
     back_to_pristine(python)  # a fresh runtime's packages, whatever the last notebook's setup cell installed
     nb = lesson(name, seed=seed)
-    nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and c.source.lstrip().startswith(SKIPPED))]
     figures = {**FIGURES.get(name, {}), **IN_COLAB.get(name, {})}
     content = tmp_path/'content'  # Colab's /content: an empty folder, where the setup cell clones the course
     content.mkdir()
     values = run_lesson(nb, None, figures, env=env, kernel_name='colab', cwd=content, save_as=f'colab-{seed}-{name.replace("/", "-")}')
+    changed = {n: v for n, v in runtime_changes(python).items() if v[0] is not None}
+    assert not changed, f"{name}: its setup cell changed Colab's own packages, (as built, now): {changed}"
     assert not outside(figures, values), f'{name} with seed {seed} in Colab: (value, low, high) of figures outside their range: {outside(figures, values)}'

@@ -80,18 +80,23 @@ def prepare(course:Path=Path(__file__).resolve().parent.parent, # the clone of t
     os.chdir(course/'nbs')  # notebooks find the course's files through course_root(), so the lessons' folder serves library notebooks too
     print(f'course_lib from {course}, working in {Path.cwd()}')
 
-def write_cells(course:Path=Path(__file__).resolve().parent.parent):
-    "Make the first code cell of every notebook in `nbs/` and `nbs/library/` the setup cell, changing nothing else in it"
+def write_cells(course:Path=Path(__file__).resolve().parent.parent)->list:
+    "Make the first code cell of every notebook in `nbs/` and `nbs/library/` the setup cell, changing nothing else in it; the notebooks changed"
+    changed = []
     for nb in sorted((course/'nbs').glob('*.ipynb')) + sorted((course/'nbs'/'library').glob('*.ipynb')):
         text = nb.read_text()
         cells = json.loads(text)['cells']
         first = next(c for c in cells if c['cell_type'] == 'code')
         old, new = json.dumps(first['source'], indent=1, ensure_ascii=False), json.dumps(colab_cell().splitlines(keepends=True), indent=1, ensure_ascii=False)
         indented = lambda s: s.replace('\n', '\n   ')  # the cell's source as it is written in the notebook's file, 3 levels deep
-        if old != new and indented(old) in text: nb.write_text(text.replace(indented(old), indented(new), 1))
+        if old == new: continue
+        if indented(old) not in text: raise ValueError(f'{nb}: its first code cell is not written as nbdev-clean writes it; run nbdev-clean --fname on it, then this again')
+        nb.write_text(text.replace(indented(old), indented(new), 1))
+        changed.append(nb)
+    return changed
 
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--cell']: print(colab_cell())
-    elif sys.argv[1:2] == ['--write-cells']: write_cells()
+    elif sys.argv[1:2] == ['--write-cells']: print(*write_cells(), sep='\n')
     elif sys.argv[1:2] == ['--badge']: print(colab_badge(sys.argv[2]))
     else: prepare()
