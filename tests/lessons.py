@@ -159,7 +159,7 @@ FIGURES = {
             ('simple_net, 40 epochs', 0.9814, 0.9823),
             ('ResNet-18 from scratch, fit_one_cycle(1, 0.1)', 0.9946, 0.9980))},
     },
-    '06_your_own_classifier.ipynb': {
+    '07_your_own_classifier.ipynb': {
         'validation error': Figure('float(error)', *measured(0.0, 0.0, 1/40)),
         'every photo is described': fact('not photos.undescribed(sorted_image_files(path))'),
         'a held-out mushroom is a mushroom': fact("answer.label == 'mushroom'"),
@@ -180,7 +180,7 @@ ONLINE = {
         'a good part of them answered at 99%, as the prose says': fact('bool((odd_confidence >= 0.99).float().mean() >= 0.25)'),
     }),
     '02_production.ipynb': ({}, FIGURES['02_production.ipynb']),
-    '06_your_own_classifier.ipynb': ({'searches': {'forest': 'forest photo'}}, {
+    '07_your_own_classifier.ipynb': ({'searches': {'forest': 'forest photo'}}, {
         'the searched class is learned': fact("list(learn.dls.vocab) == ['forest', 'mountain', 'mushroom'] and len(sorted_image_files(path/'forest')) == 60 - 6"),
         'validation error': Figure('float(error)', *ONLINE_SPREAD['06 error']),
         'every photo is described': fact('not photos.undescribed(sorted_image_files(path))'),

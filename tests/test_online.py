@@ -15,5 +15,5 @@ def test_a_lesson_runs_online_and_shows_what_its_prose_says(name, course):
         values = run_lesson(lesson(name, params=params), course, figures, env={'COURSE_SEARCH_URL': web.search_url}, save_as=f'online-{name}')
         searched = list(web.search.requests)
     assert not outside(figures, values), f'{name} online: (value, low, high) of figures outside their range: {outside(figures, values)}'
-    asked = {'01_is_it_a_bird.ipynb': ['bird photo', 'forest photo'], '02_production.ipynb': [], '06_your_own_classifier.ipynb': ['forest photo']}[name]
+    asked = {'01_is_it_a_bird.ipynb': ['bird photo', 'forest photo'], '02_production.ipynb': [], '07_your_own_classifier.ipynb': ['forest photo']}[name]
     assert [q for q in asked if not any(f'query={q.replace(" ", "+")}' in p for p in searched)] == [] and len(searched) == len(asked)
