@@ -90,5 +90,5 @@ course_train = call_parse(train_classifier)  # the command `course-train`: its o
 # %% ../nbs/library/14_train.ipynb #e381c431
 def train_bird_classifier(dest:str|None=None, # where to save the model; where the app looks by default
                          )->Learner:
-    "Lesson 1's bird-or-forest classifier, trained on the photos that ship with the course"
+    "Notebook 1's bird-or-forest classifier, trained on the photos that ship with the course"
     return train_classifier(str(shipped_photos()), classes='bird,forest', dest=dest)
