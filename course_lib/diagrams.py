@@ -107,9 +107,10 @@ def show_seven_steps():
 
 # %% ../nbs/library/15_diagrams.ipynb #6de57ac4
 def show_feature_layers():
-    "Deep learning: each layer builds features out of the features of the layer before"
-    labels = ['pixels', 'edges\nlayer 1', 'corners, textures\nlayer 2', 'eyes, feathers, beaks\nlayers 3-4', '"bird"\nlast layer']
-    nodes = {str(i): Node(l, x, 0, i==0) for i,(l,x) in enumerate(zip(labels, [0, 1.7, 3.8, 6.3, 8.6]))}  # spaced by the width of the boxes
+    "Deep learning: each layer builds features out of the features of the layer before, as Zeiler and Fergus (2014) saw them"
+    labels = ['pixels', 'edges,\ncolour blobs\nlayer 1', 'corners,\nsimple shapes\nlayer 2', 'textures,\npatterns\nlayer 3',
+              'object parts,\nwhole objects\nlayers 4-5', '"bird"\nlast layer']
+    nodes = {str(i): Node(l, x, 0, i==0) for i,(l,x) in enumerate(zip(labels, [0, 1.45, 3.2, 4.9, 6.6, 8.3]))}  # spaced by the width of the boxes
     draw_diagram(nodes, [(str(i), str(i+1)) for i in range(len(labels)-1)], title='What "deep" means: features built from features')
 
 # %% ../nbs/library/15_diagrams.ipynb #f8103f64
