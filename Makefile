@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test nbtest pytest bench spread export clean lock colab
+.PHONY: app test nbtest pytest bench spread export clean lock colab practice
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -43,7 +43,12 @@ nbtest: $(READY)
 pytest: $(READY)
 	$(BIN)/python -m pytest
 
-# Figures, never asserts: see bench/run.py. Needs the bird model (for the app row) and MNIST_SAMPLE (for lesson 3).
+# The practice copies of the lessons in practice/: headings, code and questions, no prose or outputs (tools/practice.py).
+# tests/test_practice.py fails when they are not in step with the lessons: run this after changing a lesson.
+practice: $(READY)
+	$(BIN)/python tools/practice.py
+
+# Figures, never asserts: see bench/run.py. Needs the bird model (for the app row) and MNIST_SAMPLE (for notebooks 4 and 6).
 bench: $(READY) $(MODEL)
 	$(BIN)/python -W ignore bench/run.py
 
@@ -62,6 +67,7 @@ colab: $(READY)
 export: $(READY)
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean
+	$(BIN)/python tools/practice.py
 
 lock: $(READY)
 	@{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(nvidia|cuda-|triton)'; } > requirements.tmp && mv requirements.tmp requirements.txt

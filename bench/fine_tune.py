@@ -1,4 +1,4 @@
-"One fine-tuning run, the course's way or this project's, of the bird classifier (lesson 1) or the cat/dog classifier (lesson 2), on a random 20% or on one fold of a cross-validation; prints JSON on its last line."
+"One fine-tuning run, the course's way or this project's, of the bird classifier (notebook 1) or the cat/dog classifier (notebook 2), on a random 20% or on one fold of a cross-validation; prints JSON on its last line."
 import json, random, resource, sys, time
 from contextlib import redirect_stdout
 from torch.utils.flop_counter import FlopCounterMode
@@ -28,7 +28,7 @@ def splitter(items, fold:int|None, folds:int=5, seed:int=42):
     order = list(range(len(items))); random.Random(seed).shuffle(order)
     return IndexSplitter(order[fold::folds])
 
-def is_cat(path): return Path(path).name[0].isupper()  # lesson 2's labelling function
+def is_cat(path): return Path(path).name[0].isupper()  # notebook 2's labelling function
 
 DATASETS = {  # the photos, sorted so that a split is the same on every machine, and how each is labelled
     'birds': (lambda: sorted_image_files(shipped_photos(), folders=['bird', 'forest']), parent_label),
@@ -69,7 +69,7 @@ def cats_course(split):
     return learn, partial(learn.fine_tune, 1)
 
 def cats_project(split):
-    "This project's lesson 2: the head alone, BatchNorm as pretrained, batches of 8, `fit_one_cycle(4, 3e-3)`"
+    "This project's notebook 2: the head alone, BatchNorm as pretrained, batches of 8, `fit_one_cycle(4, 3e-3)`"
     learn = vision_learner(data('cats', split, item_tfms=Resize(224), bs=8, num_workers=0), efficientnet_lite0, metrics=error_rate,
                            train_bn=False, cbs=BnFreeze)
     return learn, partial(learn.fit_one_cycle, 4, 3e-3)

@@ -160,7 +160,7 @@ def main(fine_tune_repeats:int=3, # runs of each fine-tuning recipe; the median 
     print('timing the app', file=sys.stderr, flush=True)
     r['app'] = worker('app.py')
     print('timing the notebooks', file=sys.stderr, flush=True)
-    r['notebooks'] = {'04': notebook_seconds('nbs/04_pixel_similarity.ipynb'), '05': notebook_seconds('nbs/05_sgd.ipynb'), 'all': notebook_seconds()}
+    r['notebooks'] = {'04': notebook_seconds('nbs/04_pixel_similarity.ipynb'), '05': notebook_seconds('nbs/05_sgd.ipynb'), '06': notebook_seconds('nbs/06_neural_net.ipynb'), 'all': notebook_seconds()}
     r['rows'] = rows(r)
     (BENCH/'results.json').write_text(json.dumps(r, indent=2))
     print(table(r))

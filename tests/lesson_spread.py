@@ -27,7 +27,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[42, 1, 2, 3, 4])
     parser.add_argument('--lessons', nargs='+', help='lessons to run (every one by default)')
-    parser.add_argument('--online', action='store_true', help='against the stand-in for the web: the lessons that search, and lesson 2')
+    parser.add_argument('--online', action='store_true', help='against the stand-in for the web: the lessons that search, and notebook 2')
     args = parser.parse_args()
     found = measure(args.seeds, args.lessons or list(ONLINE if args.online else FIGURES), args.online)
     ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)

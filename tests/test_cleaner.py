@@ -1,4 +1,4 @@
-"The data cleaner of lesson 2 through its plain Python API, on small collections of shipped photos: marks, apply, undo, name clashes, photos that vanish or change, and any marks at all."
+"The data cleaner of notebook 2 through its plain Python API, on small collections of shipped photos: marks, apply, undo, name clashes, photos that vanish or change, and any marks at all."
 from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck

@@ -1,4 +1,4 @@
-"The lessons as a learner meets them in JupyterLab 4, in a real browser, on a copy of the course: lesson 2 run to its cleaner, which a person then uses; lesson 3's sliders"
+"The lessons as a learner meets them in JupyterLab 4, in a real browser, on a copy of the course: notebook 2 run to its cleaner, which a person then uses; notebook 5's sliders"
 import hashlib, json, os, re, secrets, shutil, sys
 import pytest
 from course_lib.data import name_in_valid, sorted_image_files
@@ -123,7 +123,7 @@ class Cleaner:
         "The menu under the photo called `name`"
         return self.out.locator(f'.widget-vbox .widget-vbox:has(> .widget-html:has-text("{name}"))').locator('select')
 
-def test_lesson_2_cleaner_in_jupyterlab(page, lab, course_copy):
+def test_notebook_2_cleaner_in_jupyterlab(page, lab, course_copy):
     from playwright.sync_api import expect
     collection = course_copy/'data'/'dog_breeds'  # where the lesson copies the dog photos, in the course's copy
     open_notebook(page, lab('nbs/02_production.ipynb'))
@@ -194,7 +194,7 @@ def drag(page, handle, dx):
     x, y = box['x'] + box['width']/2, box['y'] + box['height']/2
     page.mouse.move(x, y); page.mouse.down(); page.mouse.move(x + dx, y, steps=5); page.mouse.up()
 
-def test_lesson_3_sliders_redraw_in_jupyterlab(page, lab):
+def test_notebook_5_sliders_redraw_in_jupyterlab(page, lab):
     from playwright.sync_api import expect
     open_notebook(page, lab('nbs/05_sgd.ipynb'))
     last_sliders = code_cell(page, '@interact').last

@@ -1,4 +1,4 @@
-"""The lessons online, as a learner with internet runs them: lessons 1, 2 and 6 against a stand-in for the web on 127.0.0.1
+"""The lessons online, as a learner with internet runs them: notebooks 1, 2 and 7 against a stand-in for the web on 127.0.0.1
 (tests/web_standin.py), through `COURSE_SEARCH_URL`. They run to their end, with real search results' noise, and what their
 prose says of what they show holds (`lessons.ONLINE`)."""
 import pytest
