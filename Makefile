@@ -67,7 +67,6 @@ colab: $(READY)
 export: $(READY)
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean
-	$(BIN)/python tools/practice.py
 
 lock: $(READY)
 	@{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(nvidia|cuda-|triton)'; } > requirements.tmp && mv requirements.tmp requirements.txt
