@@ -121,9 +121,10 @@ def rows(r:dict)->list:
         row('bytes on disk (fastai saves JPEG quality 75, course_lib 90)', dl['fastai']['bytes']/1e6, dl['project']['bytes']/1e6, 'MB'),
         row('6. App: load the model', app['fastai']['load_seconds'], app['project']['load_seconds'], 's'),
         row('predict one upload', app['fastai']['predict_seconds'], app['project']['predict_seconds'], 's'),
-        row('7. MNIST lesson: the baseline notebook (04)', None, r['notebooks']['04'], 's'),
-        row('the SGD notebook (05)', None, r['notebooks']['05'], 's'),
-        row('the whole lesson (04 and 05)', None, r['notebooks']['04'] + r['notebooks']['05'], 's'),
+        row("7. The course's lesson 3: pixel similarity (notebook 4)", None, r['notebooks']['04'], 's'),
+        row('gradient descent from scratch (notebook 5)', None, r['notebooks']['05'], 's'),
+        row('a neural network for 3s and 7s (notebook 6)', None, r['notebooks']['06'], 's'),
+        row('the whole lesson (notebooks 4 to 6)', None, r['notebooks']['04'] + r['notebooks']['05'] + r['notebooks']['06'], 's'),
         row('8. Whole course: nbdev-test of every notebook', None, r['notebooks']['all'], 's'),
     ]
 
