@@ -164,18 +164,18 @@ FIGURES = {
             ('simple_net, 40 epochs', 0.9814, 0.9823),
             ('ResNet-18 from scratch, fit_one_cycle(1, 0.1)', 0.9946, 0.9980))},
     },
-    '07_your_own_classifier.ipynb': {
-        'validation error': Figure('float(error)', *measured(0.0, 0.0, 1/40)),
+    '07_your_own_classifier.ipynb': {  # seeds 42, 1, 2, 3, 4: 3, 4, 5, 4 and 3 of 62 validation photos wrong
+        'validation error': Figure('float(error)', *measured(0.0484, 0.0806, 1/62)),
         'every photo is described': fact('not photos.undescribed(sorted_image_files(path))'),
-        'a held-out mushroom is a mushroom': fact("answer.label == 'mushroom'"),
+        'a held-out Persian is long-haired': fact("answer.label == 'long-haired'"),
+        'a basset hound and the Newfoundland are among the three highest losses': fact("{'basset_hound_142.jpg', 'newfoundland_139.jpg'} <= set(top_photos[:3])"),
     },
-}
 
 # Online, against tests/web_standin.py: notebooks 1 and 7 search and download (notebook 7 with a class a learner adds, as its
 # search cell invites); notebook 2 uses only the shipped photos and must not touch the web. Each search answers 40 hits (60 for
-# notebook 7), of which 6 cannot be used: 34 photos per class (54 for notebook 7), 3 of them of something else. Measured with
+# notebook 7's forest class), of which 6 cannot be used: 34 photos per class (54 forests for notebook 7), 3 of them of something else. Measured with
 # `make spread` too (tests/lesson_spread.py --online: seeds 42, 1, 2, on the same machine and day).
-ONLINE_SPREAD = {'01 error': measured(0.0, 0.0769, 1/13), '01 answered at 99%': measured(0.435, 0.585, 1/193), '07 error': measured(0.0185, 0.037, 1/54)}
+ONLINE_SPREAD = {'01 error': measured(0.0, 0.0769, 1/13), '01 answered at 99%': measured(0.435, 0.585, 1/193), '07 error': measured(0.0395, 0.0789, 1/76)}
 ONLINE = {
     '01_is_it_a_bird.ipynb': ({}, {
         'the photos come from the search': fact("searched is not None and path == course_root()/'data'/'bird_or_not'"),
@@ -186,10 +186,10 @@ ONLINE = {
     }),
     '02_production.ipynb': ({}, FIGURES['02_production.ipynb']),
     '07_your_own_classifier.ipynb': ({'searches': {'forest': 'forest photo'}}, {
-        'the searched class is learned': fact("list(learn.dls.vocab) == ['forest', 'mountain', 'mushroom'] and len(sorted_image_files(path/'forest')) == 60 - 6"),
+        'the searched class is learned': fact("list(learn.dls.vocab) == ['forest', 'long-haired', 'short-haired'] and len(sorted_image_files(path/'forest')) == 60 - 6"),
         'validation error': Figure('float(error)', *ONLINE_SPREAD['07 error']),
         'every photo is described': fact('not photos.undescribed(sorted_image_files(path))'),
-        'a held-out mushroom is a mushroom': fact("answer.label == 'mushroom'"),
+        'a held-out Persian is long-haired': fact("answer.label == 'long-haired'"),
     }),
 }
 
