@@ -170,6 +170,7 @@ FIGURES = {
         'a held-out Persian is long-haired': fact("answer.label == 'long-haired'"),
         'a basset hound and the Newfoundland are among the three highest losses': fact("{'basset_hound_142.jpg', 'newfoundland_139.jpg'} <= set(top_photos[:3])"),
     },
+}
 
 # Online, against tests/web_standin.py: notebooks 1 and 7 search and download (notebook 7 with a class a learner adds, as its
 # search cell invites); notebook 2 uses only the shipped photos and must not touch the web. Each search answers 40 hits (60 for
