@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test nbtest pytest bench spread export clean lock colab practice
+.PHONY: app test quick nbtest pytest bench spread export clean lock colab practice
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -35,6 +35,10 @@ app: $(READY) $(if $(COURSE_MODEL),,$(MODEL))
 	$(BIN)/voila nbs/03_app.ipynb --port=$(PORT)
 
 test: nbtest pytest
+
+# The tests that run in seconds: no notebook run, no lesson run from outside (slow), no browser. Not a substitute for make test.
+quick: $(READY)
+	$(BIN)/python -m pytest -m 'not slow and not browser and not colab'
 
 # Every notebook, in a course folder of its own (the shipped photos, linked): the lessons' copies and models never replace yours.
 nbtest: $(READY)

@@ -9,6 +9,8 @@ from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
 from browser import ARTIFACTS, free_port, local_server
 
+pytestmark = pytest.mark.browser
+
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
 # voila reads its options for the app from voila.json in the course folder, the working directory here.
 PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page

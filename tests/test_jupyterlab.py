@@ -5,6 +5,8 @@ from course_lib.data import name_in_valid, sorted_image_files
 from course_lib.paths import course_root
 from browser import ARTIFACTS, free_port, local_server
 
+pytestmark = pytest.mark.browser
+
 START_TIMEOUT = 180_000  # ms: JupyterLab loads in the browser and starts a kernel
 RUN_TIMEOUT = 1_200_000  # ms: the lesson trains two classifiers before its cleaner; a shared 2-core machine can be slow
 ANSWER_TIMEOUT = 60_000  # ms: a click goes to the kernel and the widget redraws

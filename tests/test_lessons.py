@@ -10,6 +10,7 @@ def course(tmp_path_factory):
     "One course folder for every lesson, as a learner's clone: the app lesson serves the model lesson 1 exported"
     return scratch_course(tmp_path_factory.mktemp('course'))
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', list(FIGURES))
 def test_a_lesson_shows_its_figures(name, course):
     values = run_lesson(lesson(name), course, FIGURES[name], save_as=name)

@@ -5,6 +5,8 @@ import pytest
 from lessons import ONLINE, lesson, outside, run_lesson, scratch_course
 from web_standin import WebStandIn
 
+pytestmark = pytest.mark.slow
+
 @pytest.fixture(scope='module')
 def course(tmp_path_factory): return scratch_course(tmp_path_factory.mktemp('course'))
 
