@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test quick nbtest pytest bench spread export clean lock colab practice
+.PHONY: app test quick nbtest pytest bench spread export exported clean lock colab practice
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -71,6 +71,12 @@ colab: $(READY)
 export: $(READY)
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean
+
+# CI's first step: the notebooks as committed are what nbdev-clean writes, and course_lib is what nbdev-export makes of
+# them. A notebook committed unclean, or a module edited by hand or not exported again, fails here (in a clean clone).
+exported: export
+	@git status --short -- nbs course_lib
+	@test -z "$$(git status --porcelain -- nbs course_lib)" || { echo "These files change under nbdev-clean and nbdev-export: run 'make export' and commit what it changes." >&2; exit 1; }
 
 lock: $(READY)
 	@{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(nvidia|cuda-|triton)'; } > requirements.tmp && mv requirements.tmp requirements.txt

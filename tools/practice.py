@@ -6,6 +6,7 @@ that they are in sync with the lessons."""
 import re
 from pathlib import Path
 import nbformat
+from course_lib.files import write_atomic
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 PRACTICE = 'practice'  # the folder of the practice copies, in the course beside `nbs/`
@@ -86,7 +87,7 @@ def write_practice(course:Path=Path(__file__).resolve().parent.parent, # the cou
     folder.mkdir(exist_ok=True)
     for p in stale_copies(course): p.unlink()
     copies = {l: folder/l.name for l in lessons(course)}
-    for l, p in copies.items(): p.write_text(practice_text(l), encoding='utf-8')
+    for l, p in copies.items(): write_atomic(p, practice_text(l).encode('utf-8'))
     return list(copies.values())
 
 if __name__ == '__main__': print(*write_practice(), sep='\n')
