@@ -1,5 +1,5 @@
 "A real browser for the tests that need one, and the local servers it visits (the app in voila, the lessons in JupyterLab): Debian's chromium, driven by Playwright"
-import os, shutil, socket, subprocess, time
+import os, shutil, socket, subprocess, time, urllib.error, urllib.request
 from contextlib import contextmanager
 import pytest
 from course_lib.paths import course_root
@@ -43,13 +43,38 @@ def local_server(args:list, # the command, which serves on 127.0.0.1:`port`
     try:
         deadline = time.monotonic() + timeout
         while True:
-            if proc.poll() is not None: pytest.fail(f'{args[2]} stopped with exit code {proc.returncode}; see {log_file}')
+            if proc.poll() is not None: pytest.fail(f'{" ".join(map(str, args))} stopped with exit code {proc.returncode}; see {log_file}')
             with socket.socket() as s:
                 if s.connect_ex(('127.0.0.1', port)) == 0: break
-            if time.monotonic() > deadline: pytest.fail(f'{args[2]} did not listen on port {port} within {timeout} s; see {log_file}')
+            if time.monotonic() > deadline: pytest.fail(f'{" ".join(map(str, args))} did not listen on port {port} within {timeout} s; see {log_file}')
             time.sleep(0.2)
         yield proc
     finally:
         proc.terminate()  # the server shuts down the kernels it started
         try: proc.wait(60)
         except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+
+PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page
+ANSWER_TIMEOUT = 60_000  # ms
+
+def open_app(browser, url:str, log_file):
+    "A new browser page showing the classifier app at `url`, once its upload button is there; fails with the server's log if a cell failed"
+    page = browser.new_page(viewport={'width': 760, 'height': 560})
+    page.goto(url)
+    failure = page.get_by_text('There was an error when executing cell')
+    page.locator('button.widget-upload').or_(failure).first.wait_for(timeout=PAGE_TIMEOUT)
+    if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {log_file}', pytrace=False)
+    return page
+
+def upload(page, path):
+    "Choose the file at `path` with the app's upload button, as a visitor does"
+    with page.expect_file_chooser() as chooser: page.locator('button.widget-upload').click()
+    chooser.value.set_files(path)
+
+def status(url:str)->tuple:
+    "The HTTP status of a GET of `url`, and its headers, following no redirect"
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args): return None
+    try:
+        with urllib.request.build_opener(Stay).open(url, timeout=120) as r: return r.status, r.headers
+    except urllib.error.HTTPError as e: return e.code, e.headers

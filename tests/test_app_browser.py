@@ -7,14 +7,12 @@ from course_lib.paths import course_root
 from course_lib.data import name_in_valid
 from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
-from browser import ARTIFACTS, free_port, local_server
+from browser import ANSWER_TIMEOUT, ARTIFACTS, free_port, local_server, open_app, upload
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = course_root()/'nbs'/'03_app.ipynb'
 # voila reads its options for the app from voila.json in the course folder, the working directory here.
-PAGE_TIMEOUT = 180_000  # ms: a kernel starts, imports fastai and loads the model for every page
-ANSWER_TIMEOUT = 60_000  # ms
 
 def serve_app(name:str, # names the log in test-artifacts/
               model=None, # the model file to serve, as COURSE_MODEL; the app's default, the bird classifier, if None
@@ -32,31 +30,17 @@ def app_url(bird_model): yield from serve_app('bird')
 @pytest.fixture(scope='module')
 def mushroom_app_url(mushroom_model): yield from serve_app('mushroom', mushroom_model)
 
-def open_app(browser, app):
-    "A new browser page showing the app at `app` (its address and log), once its upload button is there"
-    url, log_file = app
-    page = browser.new_page(viewport={'width': 760, 'height': 560})
-    page.goto(url)
-    failure = page.get_by_text('There was an error when executing cell')
-    page.locator('button.widget-upload').or_(failure).first.wait_for(timeout=PAGE_TIMEOUT)
-    if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {log_file}', pytrace=False)
-    return page
-
 @pytest.fixture
 def page(browser, app_url):
-    page = open_app(browser, app_url)
+    page = open_app(browser, *app_url)
     yield page
     page.close()
 
 @pytest.fixture
 def mushroom_page(browser, mushroom_app_url):
-    page = open_app(browser, mushroom_app_url)
+    page = open_app(browser, *mushroom_app_url)
     yield page
     page.close()
-
-def upload(page, path):
-    with page.expect_file_chooser() as chooser: page.locator('button.widget-upload').click()
-    chooser.value.set_files(path)
 
 def first_heading(notebook):
     "The title of the lesson, which the app page must not show"
@@ -117,3 +101,4 @@ def test_the_app_serves_the_model_named_by_COURSE_MODEL(mushroom_page, mushroom_
     expect(bars).to_have_count(2)
     expect(bars.first).to_contain_text(answer.label)
     page.screenshot(path=ARTIFACTS/'app-mushroom.png')
+
