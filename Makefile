@@ -11,7 +11,7 @@ PORT   ?= 8866
 # spinning starves everything else (measured: a training step 6x slower beside one other process).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: app test quick nbtest pytest bench spread export exported clean lock colab practice
+.PHONY: app space test quick nbtest pytest bench spread export exported clean lock colab practice
 
 $(READY): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "course_lib needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
@@ -33,6 +33,11 @@ app: $(READY) $(if $(COURSE_MODEL),,$(MODEL))
 	@test -z "$(COURSE_MODEL)" -o -f "$(COURSE_MODEL)" || { echo "COURSE_MODEL=$(COURSE_MODEL): no such model file"; exit 1; }
 	@echo "Open http://$(HOST):$(PORT)/ in your browser (Ctrl-C stops the app)."
 	$(BIN)/voila nbs/03_app.ipynb --port=$(PORT)
+
+# The app as a folder to publish, deploy/<model name>: a Hugging Face Space, or any computer with Docker or Python (README,
+# "Share your app"). `course-deploy` does it; COURSE_MODEL=path packs another exported model.
+space: $(READY) $(if $(COURSE_MODEL),,$(MODEL))
+	$(BIN)/course-deploy $(or $(COURSE_MODEL),$(MODEL))
 
 test: nbtest pytest
 

@@ -99,7 +99,7 @@ RUN useradd -m -u 1000 user
 USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
 WORKDIR /home/user/app
-# PyTorch's CPU-only build: the ordinary wheel brings about 3 GB of GPU libraries that a CPU server never uses.
+# PyTorch's CPU-only build: the ordinary wheel brings about 4 GB of GPU libraries that a CPU server never uses.
 RUN pip install --no-cache-dir --user --index-url https://download.pytorch.org/whl/cpu {torch}
 COPY --chown=user requirements.txt .
 RUN pip install --no-cache-dir --user -r requirements.txt

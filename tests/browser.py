@@ -60,7 +60,7 @@ ANSWER_TIMEOUT = 60_000  # ms
 def open_app(browser, url:str, log_file):
     "A new browser page showing the classifier app at `url`, once its upload button is there; fails with the server's log if a cell failed"
     page = browser.new_page(viewport={'width': 760, 'height': 560})
-    page.goto(url)
+    page.goto(url, timeout=PAGE_TIMEOUT)  # a Jupyter server's voila runs the notebook before the page loads
     failure = page.get_by_text('There was an error when executing cell')
     page.locator('button.widget-upload').or_(failure).first.wait_for(timeout=PAGE_TIMEOUT)
     if failure.count(): pytest.fail(f'a cell of the app failed: see the traceback in {log_file}', pytrace=False)
