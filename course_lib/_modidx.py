@@ -87,6 +87,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'course_lib.deploy.course_modules': ('library/deploy.html#course_modules', 'course_lib/deploy.py'),
                                    'course_lib.deploy.distributions_for': ('library/deploy.html#distributions_for', 'course_lib/deploy.py'),
                                    'course_lib.deploy.imported_modules': ('library/deploy.html#imported_modules', 'course_lib/deploy.py'),
+                                   'course_lib.deploy.locked_versions': ('library/deploy.html#locked_versions', 'course_lib/deploy.py'),
                                    'course_lib.deploy.pinned_requirements': ( 'library/deploy.html#pinned_requirements',
                                                                               'course_lib/deploy.py'),
                                    'course_lib.deploy.write_app_folder': ('library/deploy.html#write_app_folder', 'course_lib/deploy.py')},

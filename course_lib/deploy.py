@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PACKAGE', 'PAGE_MODULES', 'SERVER', 'CUDA_WHEELS', 'SPACE_PORT', 'START', 'DOCKERFILE', 'README', 'course_deploy',
-           'imported_modules', 'course_modules', 'distributions_for', 'pinned_requirements', 'app_notebook',
-           'write_app_folder']
+           'imported_modules', 'course_modules', 'distributions_for', 'locked_versions', 'pinned_requirements',
+           'app_notebook', 'write_app_folder']
 
 # %% ../nbs/library/17_deploy.ipynb #8195eb1e
 import ast, importlib.metadata, json, re, shutil, sys, tempfile
@@ -44,8 +44,6 @@ def course_modules(names:list, # module names; those outside course_lib are left
     return ['__init__.py'] + sorted(f'{n.split(".")[1]}.py' for n in found)
 
 # %% ../nbs/library/17_deploy.ipynb #e2d049cc
-SERVER = ['voila', 'ipykernel']  # what serves app.ipynb as a page: voila, and the kernel that runs its cells
-
 def distributions_for(modules:list, # module names, such as 'PIL.Image'
                      )->set: # distribution names, as pip knows them
     "The installed distributions that provide `modules`, outside Python's standard library and course_lib"
@@ -56,15 +54,26 @@ def distributions_for(modules:list, # module names, such as 'PIL.Image'
     return {canonicalize_name(d) for t in tops for d in provided[t]}
 
 # %% ../nbs/library/17_deploy.ipynb #b9238672
+SERVER = ['voila', 'ipykernel']  # what serves app.ipynb as a page: voila, and the kernel that runs its cells
 CUDA_WHEELS = re.compile(r'nvidia-|cuda-|triton$')  # torch's GPU libraries on Linux: a CPU server does without them
 
+def locked_versions()->dict:
+    "{name: version} of the course's requirements.txt: the set `make test` runs with"
+    lines = (course_root()/'requirements.txt').read_text().splitlines()
+    return dict(l.split('==') for l in lines if '==' in l and not l.startswith('#'))
+
 def pinned_requirements(names:set, # distribution names
+                        locked:dict|None=None, # versions for those not installed here; the course's requirements.txt by default
                        )->list: # 'name==version' lines, sorted
     "Each of `names` and every distribution they need on this platform, pinned to the version installed here; CUDA libraries left out"
     todo, pins = list(names), {}
     while todo:
-        dist = importlib.metadata.distribution(todo.pop())
-        if (name := canonicalize_name(dist.metadata['Name'])) in pins or CUDA_WHEELS.match(name): continue
+        if (name := canonicalize_name(todo.pop())) in pins or CUDA_WHEELS.match(name): continue
+        try: dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            locked = locked_versions() if locked is None else locked
+            if name not in locked: raise ModuleNotFoundError(f"{name} is not installed here and has no version in the course's requirements.txt: install it") from None
+            pins[name] = locked[name]; continue
         pins[name] = Version(dist.version).public
         todo += [r.name for r in map(Requirement, dist.requires or []) if r.marker is None or r.marker.evaluate({'extra': ''})]
     return [f'{n}=={v}' for n, v in sorted(pins.items())]
@@ -156,8 +165,8 @@ def write_app_folder(model:str, # an exported model file, e.g. models/is_it_a_bi
         for f in code: shutil.copyfile(PACKAGE/f, tmp/'course_lib'/f)
         (tmp/'app.ipynb').write_text(json.dumps(app_notebook(model.name, not_sure_below), indent=1) + '\n')
         shutil.copyfile(course_root()/'voila.json', tmp/'voila.json')
-        needed = model_modules + [m for f in code for m in imported_modules(PACKAGE/f)] + SERVER
-        pins = pinned_requirements(distributions_for(needed))
+        needed = model_modules + [m for f in code for m in imported_modules(PACKAGE/f)]
+        pins = pinned_requirements(distributions_for(needed) | set(SERVER))
         (tmp/'requirements.txt').write_text('# What the app needs, pinned to the versions tested together (made by course-deploy)\n' + '\n'.join(pins) + '\n')
         python, torch = f'{sys.version_info.major}.{sys.version_info.minor}', ' '.join(p for p in pins if p.startswith(('torch==', 'torchvision==')))
         (tmp/'Dockerfile').write_text(DOCKERFILE.format(python=python, torch=torch, port=SPACE_PORT))

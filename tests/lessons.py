@@ -16,13 +16,14 @@ LESSONS = COURSE/'nbs'
 ARTIFACTS = COURSE/'test-artifacts'/'lessons'  # each executed lesson is saved here, to read what it showed
 
 def scratch_course(dest:Path)->Path:
-    "A course folder at `dest` for a lesson to work in: the shipped `images/` (hard links where possible) and a copy of `SOURCES.json`"
+    "A course folder at `dest` for a lesson to work in: the shipped `images/` (hard links where possible) and a copy of `SOURCES.json` and `voila.json`"
     dest.mkdir(parents=True, exist_ok=True)
     def link(src, dst):
         try: os.link(src, dst)
         except OSError: shutil.copy2(src, dst)  # another file system
     shutil.copytree(COURSE/'images', dest/'images', copy_function=link)
     shutil.copy2(COURSE/'SOURCES.json', dest/'SOURCES.json')  # copied, not linked: a lesson may rewrite it
+    shutil.copy2(COURSE/'voila.json', dest/'voila.json')  # the app's settings, which notebook 3 packs into an app folder
     return dest
 
 SEED = re.compile(r'\b(set_seed\(|manual_seed\(|seed=)42\b')
@@ -140,8 +141,19 @@ FIGURES = {
     },
     '03_app.ipynb': {
         'the shipped woodpecker is a bird': fact("answer.label == 'bird'"),
-        'a text file leaves a message and nothing of the bird': fact(
-            "message.value.startswith('notes.txt is not a photo') and verdict.value == '' and not bars.children and photo.layout.display == 'none'"),
+        'a text file gets a message that names it, on the page too, and no verdict or bars': fact(
+            "not_a_photo.message.startswith('diary.txt is not a photo') and page.message.value.startswith('diary.txt is not a photo') "
+            "and page.verdict.value == '' and not page.bars.children and page.photo.layout.display == 'none'"),
+        'a decompression bomb of a few KB is refused as too large, before decoding': fact(
+            "len(bomb.getvalue()) < 50_000 and bomb_answer.message.startswith('bomb.png is not a photo') and 'too large' in bomb_answer.message"),
+        "the weights are a small part of a visitor's kernel": fact('weights < memory_with_model / 10 and memory_before_model < memory_with_model'),
+        'most mountains and mushrooms get an answer of 90% or more': fact('float((odd_confidence >= 0.9).float().mean()) > 0.5'),
+        'a page that is not sure below 90% says so for the least sure of them': fact(
+            "float(odd_confidence.min()) < 0.9 and cautious.verdict.value.startswith('not sure')"),
+        'the app folder holds the model, the page, voila.json, the pins and a Dockerfile': fact(
+            "{model_path().name, 'app.ipynb', 'voila.json', 'requirements.txt', 'Dockerfile', 'start.sh', 'README.md'} <= {f.name for f in app_folder.iterdir()}"),
+        'the folder holds the course modules the model file names': fact(
+            "all((app_folder/'course_lib'/(m.split('.')[1] + '.py')).is_file() for m in model_modules if m.startswith('course_lib.'))"),
     },
     '04_pixel_similarity.ipynb': {  # no randomness: the published figures to the fourth decimal
         'baseline accuracy on the 3s': Figure('float(acc_3s)', 0.9168 - 1e-4, 0.9168 + 1e-4),

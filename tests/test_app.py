@@ -51,6 +51,13 @@ def test_huge_image(learn):
     assert len(data) < 100_000
     assert_message(classify_upload(learn, data), 'too large', '10000x5000')
 
+def test_a_phones_48_megapixel_photo_is_predicted(learn, bird_photo):
+    "More pixels than open_photo decodes by default, but a JPEG: decoded at a fraction of its size, and answered"
+    data = encode(Image.open(bird_photo).convert('RGB').resize((8_000, 6_000)), 'JPEG')
+    answer = classify_upload(learn, data)
+    assert_prediction(answer, 'bird', learn)
+    assert 1024 <= max(answer.photo.size) < 8_000
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=2_000))
 def test_any_bytes_get_an_answer(learn, data):

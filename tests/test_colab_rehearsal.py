@@ -17,8 +17,10 @@ RUNS = [(42, n) for n in CHOSEN] or [(seed, name) for seed in SEEDS for name in 
 IN_COLAB = {  # what the app lesson must do with a phone's photo in Colab, besides what it shows everywhere
     '03_app.ipynb': {
         "Colab's own uploader answers a 5 MB photo": fact("[a.label for a in colab_answers] == ['bird']"),
+        # ipywidgets 7 holds an upload as {name: {'metadata': ..., 'content': bytes}}, and lets only the browser set it, but for set_trait
         'ipywidgets 7 answers a 5 MB photo set as the upload button\'s value': fact(
-            "(upload.set_trait('value', fake_upload('phone.jpg', open(os.environ['COLAB_STANDIN_UPLOAD'], 'rb').read())), verdict.value)[1].startswith('bird')")}}
+            "(page.upload.set_trait('value', {'phone.jpg': {'metadata': {'name': 'phone.jpg', 'type': 'image/jpeg'}, "
+            "'content': open(os.environ['COLAB_STANDIN_UPLOAD'], 'rb').read()}}), page.verdict.value)[1].startswith('bird')")}}
 
 def phone_photo(dest:Path, size:int=5_000_000)->Path:
     "A JPEG of at least `size` bytes, a shipped bird at a phone camera's resolution, grain and all"
