@@ -26,7 +26,7 @@ MODEL_CODE := course_lib/data.py course_lib/images.py course_lib/pretrained.py c
 $(MODEL): $(MODEL_CODE) | $(READY)
 	$(BIN)/course-train images --classes bird,forest --dest $@
 
-# voila.json (read by voila from this folder) serves on 127.0.0.1 only, culls idle kernels, and shows
+# voila.json (read by voila from this folder) serves on 127.0.0.1 only, serves no file, shows no traceback, culls idle kernels, and shows
 # the app without the lesson around it: no prose, no cells that start with "# lesson only".
 # COURSE_MODEL=path serves another exported model (made with `course-train`, say); the bird model is then not needed.
 app: $(READY) $(if $(COURSE_MODEL),,$(MODEL))
