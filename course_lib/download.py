@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit, unquote
 from fastcore.foundation import L
+from fastcore.meta import delegates
 from fastprogress.fastprogress import progress_bar
 from .images import UnusablePhoto, open_photo, photo_bytes
 from .photos import PhotoCollection
@@ -35,13 +36,13 @@ class Download(NamedTuple):
     path: Path|None = None
     reason: str|None = None
 
+@delegates(fetch_bytes)
 def fetch_photo(url:str, # the photo's address
-                timeout:float=10, # seconds allowed for the download
-                max_bytes:int=10_000_000, # larger files are refused
                 max_size:int=400, # the photo is shrunk to at most this many pixels on its longest side
+                **kwargs, # passed on to `fetch_bytes`: `timeout`, `max_bytes`
                )->tuple[bytes, str, str]: # the file's content, its extension and its SHA-256
     "The photo at `url`, checked and shrunk, ready to be written; a `DownloadError` or `UnusablePhoto` says why not"
-    data, ext = photo_bytes(open_photo(fetch_bytes(url, timeout, max_bytes), size=max_size), max_size)
+    data, ext = photo_bytes(open_photo(fetch_bytes(url, **kwargs), size=max_size), max_size)
     return data, ext, hashlib.sha256(data).hexdigest()
 
 def license_note(license_filter:str|None)->str:
@@ -50,15 +51,14 @@ def license_note(license_filter:str|None)->str:
     return f'unknown: found with the search filter license_image={license_filter!r}; check the source page'
 
 # %% ../nbs/library/06_download.ipynb #73f84881
+@delegates(fetch_photo)
 def download_photos(hits, # search results (dicts with `image`, `url`, `title`) or plain image URLs
                     dest:Path, # the folder to put the photos in
                     photos:PhotoCollection|None=None, # where to record provenance; a collection rooted at `dest` by default
                     query:str|None=None, # the search that found `hits`, for the record
                     license_filter:str|None=None, # the search's license filter, for the record
                     max_workers:int=16, # downloads at once; each spends most of its time waiting for a server
-                    timeout:float=10, # seconds allowed per download
-                    max_bytes:int=10_000_000, # larger files are refused
-                    max_size:int=400, # photos are shrunk to at most this many pixels on their longest side
+                    **kwargs, # passed on to `fetch_photo`: `max_size`, `timeout` (per download), `max_bytes`
                    )->L: # one `Download` per hit
     "Download the photos behind `hits` into `dest`, skipping broken files and duplicates, and record where each came from"
     dest = Path(dest)
@@ -66,7 +66,7 @@ def download_photos(hits, # search results (dicts with `image`, `url`, `title`) 
     hits = [{'image': h} if isinstance(h, str) else h for h in hits]
     results, pool = L(), ThreadPoolExecutor(max_workers)
     try:
-        futures = {pool.submit(fetch_photo, h['image'], timeout, max_bytes, max_size): h for h in hits}
+        futures = {pool.submit(fetch_photo, h['image'], **kwargs): h for h in hits}
         for fut in progress_bar(as_completed(futures), total=len(futures), leave=False):
             hit = futures[fut]; url = hit['image']
             try: data, ext, digest = fut.result()

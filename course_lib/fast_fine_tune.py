@@ -164,15 +164,15 @@ def speed_callbacks(device:torch.device|str|None, # where the learner computes, 
     device = torch.device(device or 'cpu')
     if device.type == 'cuda': return [ChannelsLast(), MixedPrecisionInModel('cuda', AMPMode.FP16)]
     if device.type != 'cpu': return []  # Apple's GPU and others train in `float32`, as fastai does by default
-    if native_bf16 is None: native_bf16 = has_native_bf16()
-    return [ChannelsLast(), KeepFreedMemory(), *([CPUMixedPrecision()] if native_bf16 else [])]
+    return [ChannelsLast(), KeepFreedMemory(), *([CPUMixedPrecision()] if ifnone(native_bf16, has_native_bf16()) else [])]
 
 # %% ../nbs/library/09_fast_fine_tune.ipynb #7b57a202
+@delegates(vision_learner, but=['cbs', 'train_bn'])
 def fast_learner(dls:DataLoaders, # the photos
                 arch, # a pretrained architecture, e.g. `efficientnet_lite0`
                 cbs=None, # more callbacks, added to those that make training fast; a precision callback here replaces the device's
                 train_bn:bool=False, # train the frozen body's BatchNorm layers (True stops the body's features from being cached)
-                **kwargs, # passed on to `vision_learner` (metrics, ...)
+                **kwargs, # passed on to `vision_learner`: `metrics`, `loss_func`, ...
                )->Learner:
     "`vision_learner` set up to fine-tune fast on the device of `dls`: the frozen body computed once, and the `speed_callbacks` of that device"
     cbs, speed = L(cbs), L(speed_callbacks(dls.device))

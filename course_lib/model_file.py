@@ -70,11 +70,11 @@ def load_classifier(path:Path, # a model exported with `export_model` or `learn.
                    )->Learner:
     "The learner exported to `path`, ready to predict on the CPU"
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'No model at {path}. `make app` trains the bird classifier; '
-                                                   'for another model, export it with `export_model` and set COURSE_MODEL to its file.')
+    if not path.is_file(): raise FileNotFoundError(f'No model at {path}: make one with `course-train` (the bird classifier: `course-train images --classes bird,forest`) '
+                                                   'or `export_model`, and give its file (to the app: as COURSE_MODEL).')
     why = f'it needs the modules {", ".join(missing)}' if (missing := missing_modules(path)) else None
     if not why:
         try: return load_learner(path)
         except AttributeError as e: why = str(e).splitlines()[-1].strip()
     raise ModelFileError(f'{path} cannot be loaded here ({why}): it was probably saved by another version of course_lib. '
-                         'Train it again: `make app` retrains the bird classifier, a lesson notebook retrains its own model.')
+                         'Train it again with this version: with `course-train`, or by running again the notebook that made it.')
