@@ -9,7 +9,7 @@ from course_lib.paths import course_root
 from course_lib.data import name_in_valid
 from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
-from course_lib.deploy import SPACE_PORT, write_app_folder
+from course_lib.deploy import SPACE_PORT, course_modules, write_app_folder
 from browser import ANSWER_TIMEOUT, ARTIFACTS, free_port, local_server, open_app, status, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -61,6 +61,12 @@ def bird_app(folders, app_python, outside): yield from serve(folders['bird'], ap
 
 @pytest.fixture(scope='module')
 def mushroom_app(folders, app_python, outside): yield from serve(folders['mushroom'], app_python, outside, 'mushroom')
+
+def test_the_makefile_trains_the_bird_model_again_when_its_code_changes():
+    "make app's model depends on course_lib.train and every course_lib module it imports, directly or not"
+    makefile = (course_root()/'Makefile').read_text()
+    listed = re.search(r'^MODEL_CODE := \$\(addprefix course_lib/,([^)]*)\)$', makefile, re.M).group(1).split()
+    assert sorted(listed) == sorted(course_modules(['course_lib.train']))
 
 def course_imports(source:Path)->set:
     "The course_lib modules a file imports, read with a regular expression (independently of course_lib.deploy's own reading)"
