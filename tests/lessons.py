@@ -16,14 +16,14 @@ LESSONS = COURSE/'nbs'
 ARTIFACTS = COURSE/'test-artifacts'/'lessons'  # each executed lesson is saved here, to read what it showed
 
 def scratch_course(dest:Path)->Path:
-    "A course folder at `dest` for a lesson to work in: the shipped `images/` (hard links where possible) and a copy of `SOURCES.json` and `voila.json`"
+    "A course folder at `dest` for a lesson to work in: the shipped `images/` (hard links where possible) and copies of `SOURCES.json`, `voila.json` and `requirements.txt`"
     dest.mkdir(parents=True, exist_ok=True)
     def link(src, dst):
         try: os.link(src, dst)
         except OSError: shutil.copy2(src, dst)  # another file system
     shutil.copytree(COURSE/'images', dest/'images', copy_function=link)
     shutil.copy2(COURSE/'SOURCES.json', dest/'SOURCES.json')  # copied, not linked: a lesson may rewrite it
-    shutil.copy2(COURSE/'voila.json', dest/'voila.json')  # the app's settings, which notebook 3 packs into an app folder
+    for f in ('voila.json', 'requirements.txt'): shutil.copy2(COURSE/f, dest/f)  # what notebook 3 packs into an app folder: the app's settings, the tested versions
     return dest
 
 SEED = re.compile(r'\b(set_seed\(|manual_seed\(|seed=)42\b')
