@@ -88,7 +88,7 @@ class ClassifierPage:
         vocab = learn.dls.vocab
         self.title = widgets.HTML(f'<h2>What is in this photo?</h2>Upload a photo, and the model ({html.escape(model_name)}) says which it shows: '
                                   f'{html.escape(", ".join(vocab[:-1]) + " or " + vocab[-1])}.')
-        self.upload = widgets.FileUpload(accept='image/*', multiple=False, description='Upload a photo')
+        self.upload = widgets.FileUpload(accept='image/*', multiple=False, description='Upload a photo', layout=widgets.Layout(width='auto'))
         self.photo = widgets.Image(format='jpeg', layout=widgets.Layout(display='none', align_self='flex-start'))
         self.verdict = widgets.Label(style=dict(font_size='1.5em', font_weight='bold'))
         self.bars, self.message = widgets.VBox(), widgets.HTML(style=dict(text_color='#b00020'))
