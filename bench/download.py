@@ -1,4 +1,4 @@
-"Build the same photo folder with fastai's `download_images` (then the course's resize and verify) and with `course_lib`'s, from a slow local server."
+"Build the same photo folder with fastai's `download_images` (then the course's resize and verify) and with `course_lib`'s, from a slow local server (the tests' `PhotoServer`). Run from the course's folder: `python -m bench.download`."
 import inspect, io, json, random, sys, tempfile, time
 from contextlib import contextmanager, redirect_stdout
 from multiprocessing import Pipe, Process
@@ -9,8 +9,7 @@ from PIL import ImageOps
 from course_lib.download import download_photos as course_lib_download
 from course_lib.images import photo_problem
 from course_lib.paths import shipped_photos
-sys.path.insert(0, str(Path(__file__).parents[1]/'tests'))
-from photo_server import PhotoServer, Route
+from tests.photo_server import JPEG, PhotoServer, Route
 
 def web_sized(path:Path, longest:int=1000)->bytes:
     "The photo at `path` as a web image search usually finds one: a JPEG about `longest` pixels across"
@@ -20,13 +19,13 @@ def web_sized(path:Path, longest:int=1000)->bytes:
 def routes(n_photos:int, latency:float)->dict:
     "`n_photos` of the photos shipped in images/ and a few broken answers, as a search's results often contain, each answered after `latency` seconds"
     photos = get_image_files(shipped_photos(), folders=['forest', 'pets']).sorted()[:n_photos]
-    r = {f'/photo{i}.jpg': Route(web_sized(p), headers={'Content-Type': 'image/jpeg'}, delay=latency) for i, p in enumerate(photos)}
+    r = {f'/photo{i}.jpg': Route(web_sized(p), headers=JPEG, delay=latency) for i, p in enumerate(photos)}
     page = b'<html><body>a page, not a photo</body></html>'
     for i in range(5):
         r[f'/gone{i}.jpg'] = Route(b'not found', 404, delay=latency)
         r[f'/page{i}.jpg'] = Route(page, headers={'Content-Type': 'text/html'}, delay=latency)
         body = r[f'/photo{i}.jpg'].body
-        r[f'/cut{i}.jpg'] = Route(body, headers={'Content-Type': 'image/jpeg'}, delay=latency, reset=True)
+        r[f'/cut{i}.jpg'] = Route(body, headers=JPEG, delay=latency, reset=True)
     return r
 
 def _serve(routes, conn):

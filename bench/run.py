@@ -14,9 +14,9 @@ def run(*cmd, cwd=ROOT)->str:
     "Run `cmd` to completion, letting its progress show on stderr; its standard output"
     return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True, check=True).stdout
 
-def worker(script:str, *args)->dict:
-    "Run one of the bench scripts in its own process; the JSON on the last line it prints"
-    return json.loads(run(sys.executable, '-W', 'ignore', str(BENCH/script), *args).strip().splitlines()[-1])
+def worker(name:str, *args)->dict:
+    "Run `bench/{name}.py` in its own process, as the module `bench.{name}` of the course's folder (it may import the tests' helpers); the JSON on the last line it prints"
+    return json.loads(run(sys.executable, '-W', 'ignore', '-m', f'bench.{name}', *args).strip().splitlines()[-1])
 
 def timed_run(*cmd)->float:
     "Wall seconds to run `cmd` to success"
@@ -47,7 +47,7 @@ def fine_tune_runs(recipes, repeats:int)->dict:
     for i in range(repeats):
         for recipe in recipes[i:] + recipes[:i]:
             print(f'fine-tuning, {recipe} recipe, run {i+1} of {repeats}', file=sys.stderr, flush=True)
-            runs[recipe].append(worker('fine_tune.py', recipe))
+            runs[recipe].append(worker('fine_tune', recipe))
     return {k: sorted(v, key=lambda r: r['seconds'])[len(v)//2] | {'all_seconds': [r['seconds'] for r in v]} for k, v in runs.items()}
 
 def cross_validation(recipe:str, folds:int=5)->dict:
@@ -55,7 +55,7 @@ def cross_validation(recipe:str, folds:int=5)->dict:
     runs = []
     for fold in range(folds):
         print(f'cross-validation, {recipe} recipe, fold {fold+1} of {folds}', file=sys.stderr, flush=True)
-        runs.append(worker('fine_tune.py', recipe, '--fold', str(fold), '--folds', str(folds)))
+        runs.append(worker('fine_tune', recipe, '--fold', str(fold), '--folds', str(folds)))
     preds = [p for r in runs for p in r['predictions']]
     wrong = [p for p in preds if p['pred'] != p['label']]
     return {'recipe': recipe, 'photos': len(preds), 'error': len(wrong) / len(preds), 'seconds': sum(r['seconds'] for r in runs),
@@ -157,9 +157,9 @@ def main(fine_tune_repeats:int=3, # runs of each fine-tuning recipe; the median 
     r['cv'] = {'birds': {'course': cross_validation('course'), 'project': cross_validation('fast')},
                'cats': {'course': cross_validation('cats_course'), 'project': cross_validation('cats_project')}}
     print('building photo folders from a local server', file=sys.stderr, flush=True)
-    r['download'] = worker('download.py')
+    r['download'] = worker('download')
     print('timing the app', file=sys.stderr, flush=True)
-    r['app'] = worker('app.py')
+    r['app'] = worker('app')
     print('timing the notebooks', file=sys.stderr, flush=True)
     r['notebooks'] = {'04': notebook_seconds('nbs/04_pixel_similarity.ipynb'), '05': notebook_seconds('nbs/05_sgd.ipynb'), '06': notebook_seconds('nbs/06_neural_net.ipynb'), 'all': notebook_seconds()}
     r['rows'] = rows(r)

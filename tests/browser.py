@@ -1,6 +1,7 @@
 "A real browser for the tests that need one, and the local servers it visits (the app in voila, the lessons in JupyterLab): Debian's chromium, driven by Playwright"
 import os, shutil, socket, subprocess, time, urllib.error, urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 import pytest
 from course_lib.paths import course_root
 
@@ -70,6 +71,17 @@ def upload(page, path):
     "Choose the file at `path` with the app's upload button, as a visitor does"
     with page.expect_file_chooser() as chooser: page.locator('button.widget-upload').click()
     chooser.value.set_files(path)
+
+def expect_a_text_file_refused(page, folder:Path):
+    "Upload a text file, written in `folder`, to the app on `page`: the message names it, and nothing of the previous answer stays"
+    from playwright.sync_api import expect
+    notes = folder/'notes.txt'
+    notes.write_text('Dear diary, today I saw a bird.\n')
+    upload(page, notes)
+    expect(page.locator('.app-message')).to_contain_text('notes.txt is not a photo I can use', timeout=ANSWER_TIMEOUT)
+    expect(page.locator('.app-verdict')).to_have_text('')
+    expect(page.locator('.app-photo')).to_be_hidden()
+    expect(page.locator('.app-bar')).to_have_count(0)
 
 def status(url:str)->tuple:
     "The HTTP status of a GET of `url`, and its headers, following no redirect"

@@ -1,4 +1,4 @@
-"Fixtures shared by the tests: two shipped photos, the bird classifier (trained from the shipped photos if it is missing), the mushroom-or-mountain classifier trained with `course-train`, and a local photo server."
+"Fixtures shared by the tests: two shipped photos, the bird classifier (trained from the shipped photos if it is missing), the mushroom-or-mountain classifier trained with `course-train`, a collection of dog photos to clean, and a local photo server."
 import os, subprocess, sys
 from pathlib import Path
 import pytest
@@ -10,6 +10,7 @@ from course_lib.model_file import load_classifier
 from course_lib.train import train_bird_classifier
 from photo_server import PhotoServer
 from browser import launched_browser
+from cleaner_photos import make_collection, shipped_dogs
 
 @pytest.fixture(scope='session')
 def bird_photo(): return shipped_photos()/'bird'/'downy_woodpecker.jpg'  # public domain (Ken Thomas), see SOURCES.json
@@ -53,6 +54,11 @@ def mushroom_training(own_photos, tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def mushroom_model(mushroom_training): return mushroom_training[0]
+
+@pytest.fixture
+def dogs(tmp_path):
+    "A collection of copies of nine shipped dog photos, three of each breed in `cleaner_photos.BREEDS`, a folder per breed"
+    return make_collection(tmp_path/'dogs', shipped_dogs())
 
 @pytest.fixture(scope='module')
 def photo_server():

@@ -1,10 +1,11 @@
-"Hostile inputs, made on the fly with PIL (no binary fixtures): photos, broken files, a folder filled by hand and a badly behaved web server; and the checks that nothing was lost or left half-written."
-import base64, errno, io, os, random, socket, stat, struct, zlib
+"Hostile inputs, made on the fly with PIL (no binary fixtures): photos, broken files, a folder filled by hand and a badly behaved web server; why a reader refuses one; and the checks that nothing was lost or left half-written."
+import base64, errno, io, os, random, stat, struct, zlib
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 import numpy as np, pytest
 from PIL import Image, ImageFile
+from course_lib.images import UnusablePhoto, open_photo
 from photo_server import Route
 
 COLOURS = ('red', 'lime', 'blue', 'white')  # top-left, top-right, bottom-left, bottom-right
@@ -73,6 +74,15 @@ def photos()->dict:
             'one-pixel.png': (encode(Image.new('RGB', (1, 1), 'red'), 'PNG'), Image.new('RGB', (1, 1), 'red')),
             **{f'exif-{o}.jpg': (exif_oriented(o), colour) for o in STORED_AS}}
 
+TRANSPARENT = {'palette-transparent.png', 'grey-alpha.png', 'rgba.png'}  # the `photos` kept as PNG, with their transparency
+
+def refusal(error, f, *args, **kwargs)->str:
+    "Why `f(*args, **kwargs)` refuses: the message of the `error` it must raise"
+    with pytest.raises(error) as e: f(*args, **kwargs)
+    return str(e.value)
+
+def why_unusable(data, **kwargs)->str: return refusal(UnusablePhoto, open_photo, data, **kwargs)  # why `open_photo` refuses `data`
+
 def looks_like(img, reference, tolerance=0.08)->bool:
     "Whether `img`, scaled to the size of `reference`, shows the same picture: the same way up, the same colours and brightness"
     a = np.asarray(img.convert('RGB').resize(reference.size), dtype=float)
@@ -102,6 +112,8 @@ def fill(root, files:dict):
 
 def other_photo(i:int)->bytes: return encode(quadrant_photo((40 + i, 30)), 'PNG')  # a different small photo for each `i`
 
+HOSTILE_TIMEOUT = 3  # seconds per download from `hostile_routes`: its photos come well within it, its slow routes take far longer
+
 def hostile_routes()->dict:
     "A web server that answers badly in every way but a 404, a 500, a stall and a body over the cap (test_download serves those): path -> `Route`"
     photo = encode(noise((96, 96)), 'PNG')  # about 28 kB: many pieces for the server to drip or break off
@@ -126,10 +138,6 @@ def hostile_routes()->dict:
 # URLs found in search results that are not web addresses
 NOT_WEB = ['data:image/png;base64,' + base64.b64encode(other_photo(5)).decode(), 'javascript:alert(1)', 'mailto:bird@example.org',
            'gopher://127.0.0.1/1', 'about:blank', '', 'photo.png']
-
-def closed_port()->int:
-    "A port of 127.0.0.1 on which nothing listens"
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def files_under(root)->dict:
     "Every file under `root`, hidden ones included: path relative to `root` -> bytes"

@@ -3,6 +3,8 @@ import socket, struct, threading, time
 from urllib.parse import urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+JPEG = {'Content-Type': 'image/jpeg'}  # the headers a web server sends with a JPEG photo
+
 class Route:
     "What the server does for one path: a status, headers, a body, how slowly, and whether the connection breaks"
     def __init__(self, body=b'', status=200, headers=None, delay=0, declared_length=None, stall=0, drip=0, reset=False, until=None):

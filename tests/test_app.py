@@ -32,7 +32,7 @@ def test_greyscale_and_transparent_photos_are_predicted(learn, bird_photo):
     assert_prediction(classify_upload(learn, encode(bird.convert('RGBA'), 'PNG')), 'bird', learn)
 
 def test_single_frame_gif_is_a_photo(learn, bird_photo):
-    assert classify_upload(learn, encode(Image.open(bird_photo).convert('P'), 'GIF')).label is not None
+    assert_prediction(classify_upload(learn, encode(Image.open(bird_photo).convert('P'), 'GIF')), 'bird', learn)
 
 def test_text_file(learn):
     assert_message(classify_upload(learn, b'Dear diary, today I saw a bird.\n', 'diary.txt'), 'diary.txt is not a photo I can use')

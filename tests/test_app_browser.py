@@ -7,7 +7,7 @@ from course_lib.paths import course_root
 from course_lib.data import name_in_valid
 from course_lib.app import classify_upload
 from course_lib.model_file import load_classifier
-from browser import ANSWER_TIMEOUT, ARTIFACTS, free_port, local_server, open_app, upload
+from browser import ANSWER_TIMEOUT, ARTIFACTS, expect_a_text_file_refused, free_port, local_server, open_app, upload
 
 pytestmark = pytest.mark.browser
 
@@ -73,13 +73,7 @@ def test_upload_bird_forest_text_file_then_large_photo(page, tmp_path, bird_phot
     expect(bars).to_have_count(2)
     page.screenshot(path=ARTIFACTS/'app-forest.png')
 
-    notes = tmp_path/'notes.txt'
-    notes.write_text('Dear diary, today I saw a bird.\n')
-    upload(page, notes)
-    expect(message).to_contain_text('notes.txt is not a photo I can use', timeout=ANSWER_TIMEOUT)
-    expect(verdict).to_have_text('')
-    expect(photo).to_be_hidden()
-    expect(bars).to_have_count(0)
+    expect_a_text_file_refused(page, tmp_path)
     page.screenshot(path=ARTIFACTS/'app-text-file.png')
 
     large = noise_photo(tmp_path/'large.png')

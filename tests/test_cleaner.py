@@ -4,152 +4,115 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from course_lib.paths import course_root, shipped_photos
 from course_lib.photos import PhotoCollection
-from course_lib.cleaner import KEEP, DELETE, PhotoCleaner
-from hostile_inputs import files_under as snapshot
+from course_lib.cleaner import KEEP, DELETE
+from hostile_inputs import files_under
+from cleaner_photos import BREEDS, assert_described, breed, description, left_alone, make_cleaner, make_collection, photo_files, shipped_dogs
 
-BREEDS = ['beagle', 'boxer', 'pug']
-
-def breed(f): return Path(f).name.rsplit('_', 1)[0]
-
-def shipped_dogs(n=3):
-    "The first `n` shipped photos of each of `BREEDS`"
-    files = sorted((shipped_photos()/'pets').iterdir())
-    return [f for b in BREEDS for f in [f for f in files if breed(f) == b][:n]]
-
-def description(photos, f):
-    "The description of `f` in `photos`, without its path, ready for `PhotoCollection.add`"
-    return {k: v for k, v in photos[f].items() if k != 'path'}
-
-def make_collection(root):
-    "A collection at `root` with copies of a few shipped dog photos, one folder per breed"
-    photos = PhotoCollection(root)
-    photos.copy_from(PhotoCollection(course_root()), shipped_dogs(), folder=breed)
-    return photos
-
-def make_cleaner(photos):
-    "A cleaner over every photo of `photos`: alternately training and validation, with made-up losses"
-    files = sorted(p for p in photos.root.rglob('*.jpg') if '.trash' not in p.parts)
-    losses = {'Train': [(f, i/10) for i, f in enumerate(files) if i % 2 == 0],
-              'Valid': [(f, i/10) for i, f in enumerate(files) if i % 2 == 1]}
-    return PhotoCleaner(photos, losses, BREEDS)
-
-@pytest.fixture
-def photos(tmp_path): return make_collection(tmp_path/'dogs')
-
-def photo_files(root): return {p for p in Path(root).rglob('*.jpg')}
-
-def assert_consistent(root):
-    "`SOURCES.json` on disk describes every photo under `root`, trash included, and nothing else"
-    on_disk = PhotoCollection(root)
-    assert not on_disk.undescribed(photo_files(root)), 'a photo without a description'
-    assert [k for k in on_disk.entries if not (on_disk.root/k).is_file()] == [], 'a description without its photo'
-
-def test_photos_for_lists_one_category_and_split_highest_loss_first(photos):
-    cleaner = make_cleaner(photos)
+def test_photos_for_lists_one_category_and_split_highest_loss_first(dogs):
+    cleaner = make_cleaner(dogs)
     beagles = cleaner.photos_for('beagle', 'Train')
-    assert beagles and all(p.parent.name == 'beagle' and cleaner.info[photos.key(p)][0] == 'Train' for p in beagles)
+    assert beagles and all(p.parent.name == 'beagle' and cleaner.info[dogs.key(p)][0] == 'Train' for p in beagles)
     assert [cleaner.loss(p) for p in beagles] == sorted((cleaner.loss(p) for p in beagles), reverse=True)
 
-def test_mark_refuses_unknown_labels_unknown_photos_and_photos_in_the_trash(photos):
-    cleaner = make_cleaner(photos)
+def test_mark_refuses_unknown_labels_unknown_photos_and_photos_in_the_trash(dogs):
+    cleaner = make_cleaner(dogs)
     beagle = cleaner.photos_for('beagle', 'Train')[0]
     with pytest.raises(ValueError): cleaner.mark(beagle, 'poodle')
-    with pytest.raises(KeyError): cleaner.mark(photos.root/'beagle'/'not_a_photo_of_ours.jpg', DELETE)
+    with pytest.raises(KeyError): cleaner.mark(dogs.root/'beagle'/'not_a_photo_of_ours.jpg', DELETE)
     cleaner.mark(beagle, DELETE); cleaner.apply()
-    with pytest.raises(ValueError, match='in the trash'): cleaner.mark(photos.root/'.trash'/photos.key(beagle), 'pug')
+    with pytest.raises(ValueError, match='in the trash'): cleaner.mark(dogs.root/'.trash'/dogs.key(beagle), 'pug')
     assert cleaner.pending == {}
 
-def test_nothing_moves_until_apply(photos):
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+def test_nothing_moves_until_apply(dogs):
+    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
     cleaner.mark(cleaner.photos_for('pug', 'Train')[0], DELETE)
     cleaner.mark(cleaner.photos_for('pug', 'Valid')[0], 'beagle')
-    assert snapshot(photos.root) == before
+    assert files_under(dogs.root) == before
 
-def test_apply_moves_deleted_photos_to_the_trash_and_relabelled_ones_to_their_folder(photos):
-    cleaner = make_cleaner(photos)
+def test_apply_moves_deleted_photos_to_the_trash_and_relabelled_ones_to_their_folder(dogs):
+    cleaner = make_cleaner(dogs)
     doomed, renamed = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('boxer', 'Valid')[0]
     doomed_bytes, renamed_bytes = doomed.read_bytes(), renamed.read_bytes()
-    licenses = photos[doomed]['license'], photos[renamed]['license']
-    untouched = snapshot(photos.root/'beagle')
+    licenses = dogs[doomed]['license'], dogs[renamed]['license']
+    untouched = files_under(dogs.root/'beagle')
     cleaner.mark(doomed, DELETE); cleaner.mark(renamed, 'pug')
     report = cleaner.apply()
-    in_trash, relabelled = photos.root/'.trash'/'pug'/doomed.name, photos.root/'pug'/renamed.name
-    assert report.moved == [(photos.key(doomed), photos.key(in_trash)), (photos.key(renamed), photos.key(relabelled))]
+    in_trash, relabelled = dogs.root/'.trash'/'pug'/doomed.name, dogs.root/'pug'/renamed.name
+    assert report.moved == [(dogs.key(doomed), dogs.key(in_trash)), (dogs.key(renamed), dogs.key(relabelled))]
     assert report.left_alone == []
     assert not doomed.exists() and not renamed.exists()
     assert in_trash.read_bytes() == doomed_bytes and relabelled.read_bytes() == renamed_bytes
-    on_disk = PhotoCollection(photos.root)
+    on_disk = PhotoCollection(dogs.root)
     assert (on_disk[in_trash]['license'], on_disk[relabelled]['license']) == licenses
-    assert snapshot(photos.root/'beagle') == untouched
+    assert files_under(dogs.root/'beagle') == untouched
     assert cleaner.pending == {} and cleaner.can_undo
     assert relabelled in cleaner.photos_for('pug', 'Valid') and in_trash not in cleaner.photos_for('pug', 'Train')
-    assert_consistent(photos.root)
+    assert_described(dogs.root)
 
-def test_undo_restores_every_file_byte_for_byte(photos):
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+def test_undo_restores_every_file_byte_for_byte(dogs):
+    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
     marks = {cleaner.photos_for('beagle', 'Train')[0]: DELETE, cleaner.photos_for('beagle', 'Valid')[0]: 'boxer',
              cleaner.photos_for('pug', 'Train')[0]: 'beagle'}
     for p, d in marks.items(): cleaner.mark(p, d)
-    assert len(cleaner.apply().moved) == 3 and snapshot(photos.root) != before
+    assert len(cleaner.apply().moved) == 3 and files_under(dogs.root) != before
     report = cleaner.undo()
     assert len(report.moved) == 3 and report.left_alone == []
-    assert snapshot(photos.root) == before  # SOURCES.json included, and no undo record left behind
+    assert files_under(dogs.root) == before  # SOURCES.json included, and no undo record left behind
     assert cleaner.pending == marks and not cleaner.can_undo
 
-def test_undo_works_in_a_new_session(photos):
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+def test_undo_works_in_a_new_session(dogs):
+    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
     cleaner.mark(cleaner.photos_for('boxer', 'Train')[0], DELETE)
     cleaner.apply()
-    fresh = make_cleaner(PhotoCollection(photos.root))  # as after restarting the notebook
+    fresh = make_cleaner(PhotoCollection(dogs.root))  # as after restarting the notebook
     assert fresh.can_undo and len(fresh.undo().moved) == 1
-    assert snapshot(photos.root) == before
+    assert files_under(dogs.root) == before
 
-def test_a_name_clash_keeps_both_files(photos):
-    shipped, cleaner = PhotoCollection(course_root()), make_cleaner(photos)
+def test_a_name_clash_keeps_both_files(dogs):
+    shipped, cleaner = PhotoCollection(course_root()), make_cleaner(dogs)
     beagle = cleaner.photos_for('beagle', 'Train')[0]
     other = next(f for f in shipped_photos().joinpath('pets').iterdir() if breed(f) == 'pug')
-    squatter = photos.add(photos.root/'pug'/beagle.name, other.read_bytes(), **description(shipped, other))  # a pug photo under the beagle's name
+    squatter = dogs.add(dogs.root/'pug'/beagle.name, other.read_bytes(), **description(shipped, other))  # a pug photo under the beagle's name
     beagle_bytes, squatter_bytes = beagle.read_bytes(), squatter.read_bytes()
     cleaner.mark(beagle, 'pug')
-    (moved_to,) = [photos.root/b for a, b in cleaner.apply().moved]
+    (moved_to,) = [dogs.root/b for a, b in cleaner.apply().moved]
     assert moved_to != squatter and moved_to.parent == squatter.parent
     assert squatter.read_bytes() == squatter_bytes and moved_to.read_bytes() == beagle_bytes
-    assert_consistent(photos.root)
+    assert_described(dogs.root)
 
-def test_the_trash_never_overwrites_either(photos):
-    cleaner = make_cleaner(photos)
+def test_the_trash_never_overwrites_either(dogs):
+    cleaner = make_cleaner(dogs)
     boxer = cleaner.photos_for('boxer', 'Train')[0]
     first_bytes = boxer.read_bytes()
     cleaner.mark(boxer, DELETE); cleaner.apply()
     other = cleaner.photos_for('beagle', 'Train')[0]
-    newcomer = photos.add(boxer, other.read_bytes(), **description(photos, other))  # a new photo, same name
-    photos.save()
-    cleaner = make_cleaner(photos)
+    newcomer = dogs.add(boxer, other.read_bytes(), **description(dogs, other))  # a new photo, same name
+    dogs.save()
+    cleaner = make_cleaner(dogs)
     cleaner.mark(newcomer, DELETE)
-    (moved_to,) = [photos.root/b for a, b in cleaner.apply().moved]
-    assert (photos.root/'.trash'/'boxer'/boxer.name).read_bytes() == first_bytes
-    assert moved_to.parent == photos.root/'.trash'/'boxer' and moved_to.read_bytes() == other.read_bytes()
-    assert_consistent(photos.root)
+    (moved_to,) = [dogs.root/b for a, b in cleaner.apply().moved]
+    assert (dogs.root/'.trash'/'boxer'/boxer.name).read_bytes() == first_bytes
+    assert moved_to.parent == dogs.root/'.trash'/'boxer' and moved_to.read_bytes() == other.read_bytes()
+    assert_described(dogs.root)
 
-def test_a_photo_that_vanished_or_broke_is_reported_and_the_rest_still_applies(photos):
-    cleaner = make_cleaner(photos)
+def test_a_photo_that_vanished_or_broke_is_reported_and_the_rest_still_applies(dogs):
+    cleaner = make_cleaner(dogs)
     vanished, broken, fine = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('beagle', 'Valid')[0], cleaner.photos_for('boxer', 'Train')[0]
     cleaner.mark(vanished, DELETE); cleaner.mark(broken, 'pug'); cleaner.mark(fine, 'beagle')
     vanished.unlink()                                # deleted in the file browser after it was marked
     broken.write_bytes(broken.read_bytes()[:300])    # cut short by a sync program after it was marked
     report = cleaner.apply()
-    assert report.moved == [(photos.key(fine), f'beagle/{fine.name}')]
-    (gone_msg,) = [m for m in report.left_alone if vanished.name in m]
-    (broken_msg,) = [m for m in report.left_alone if broken.name in m]
+    assert report.moved == [(dogs.key(fine), f'beagle/{fine.name}')]
+    gone_msg, broken_msg = left_alone(report, vanished.name), left_alone(report, broken.name)
     assert 'not there any more' in gone_msg and 'left alone' in gone_msg
     assert 'can no longer be read' in broken_msg and broken.exists()
-    assert (photos.root/'beagle'/fine.name).exists() and cleaner.pending == {}
-    on_disk = PhotoCollection(photos.root)
+    assert (dogs.root/'beagle'/fine.name).exists() and cleaner.pending == {}
+    on_disk = PhotoCollection(dogs.root)
     assert broken in on_disk and vanished in on_disk  # the cleaner did not touch the records of photos it did not move
-    assert not on_disk.undescribed(photo_files(photos.root))
+    assert_described(dogs.root, gone={dogs.key(vanished)})
 
-def test_a_mark_holds_the_fingerprint_of_the_photo_first_marked_until_it_is_unmarked(photos):
-    cleaner = make_cleaner(photos)
+def test_a_mark_holds_the_fingerprint_of_the_photo_first_marked_until_it_is_unmarked(dogs):
+    cleaner = make_cleaner(dogs)
     changed_mind, unmarked = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('boxer', 'Train')[0]
     other = cleaner.photos_for('beagle', 'Train')[0].read_bytes()
     cleaner.mark(changed_mind, DELETE); cleaner.mark(unmarked, DELETE)
@@ -157,36 +120,36 @@ def test_a_mark_holds_the_fingerprint_of_the_photo_first_marked_until_it_is_unma
     cleaner.mark(changed_mind, 'boxer')                            # a change of mind keeps the first fingerprint
     cleaner.mark(unmarked, KEEP); cleaner.mark(unmarked, 'pug')    # unmarking forgets it: the new mark is about the new photo
     report = cleaner.apply()
-    assert report.moved == [(photos.key(unmarked), f'pug/{unmarked.name}')] and changed_mind.exists()
+    assert report.moved == [(dogs.key(unmarked), f'pug/{unmarked.name}')] and changed_mind.exists()
     assert 'changed since it was marked' in report.left_alone[0]
 
-def test_undo_gives_back_each_mark_with_the_fingerprint_of_the_photo_it_put_back(photos):
-    cleaner = make_cleaner(photos)
+def test_undo_gives_back_each_mark_with_the_fingerprint_of_the_photo_it_put_back(dogs):
+    cleaner = make_cleaner(dogs)
     pug, beagle = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('beagle', 'Train')[0]
     cleaner.mark(pug, DELETE); cleaner.apply(); cleaner.undo()
     assert cleaner.pending == {pug: DELETE}
     pug.write_bytes(beagle.read_bytes())
     report = cleaner.apply()
     assert report.moved == [] and 'changed since it was marked' in report.left_alone[0]
-    assert_consistent(photos.root)
+    assert_described(dogs.root)
 
-def test_undo_leaves_a_photo_that_changed_since_the_apply_where_it_is(photos):
-    cleaner = make_cleaner(photos)
+def test_undo_leaves_a_photo_that_changed_since_the_apply_where_it_is(dogs):
+    cleaner = make_cleaner(dogs)
     changed, restored = cleaner.photos_for('pug', 'Valid')[0], cleaner.photos_for('pug', 'Train')[0]
     cleaner.mark(changed, DELETE); cleaner.mark(restored, DELETE)
     moves = dict(cleaner.apply().moved)
-    in_trash = photos.root/moves[photos.key(changed)]
+    in_trash = dogs.root/moves[dogs.key(changed)]
     in_trash.write_bytes(cleaner.photos_for('beagle', 'Train')[0].read_bytes())  # someone replaced it in the trash
     report = cleaner.undo()
-    assert report.moved == [(moves[photos.key(restored)], photos.key(restored))] and restored.exists()
+    assert report.moved == [(moves[dogs.key(restored)], dogs.key(restored))] and restored.exists()
     (msg,) = report.left_alone
     assert in_trash.name in msg and 'changed since it was moved' in msg
     assert in_trash.exists() and not changed.exists()
     assert cleaner.can_undo  # the move that could not be undone stays on record
-    assert_consistent(photos.root)
+    assert_described(dogs.root)
 
-def test_undo_with_nothing_to_undo_says_so(photos):
-    report = make_cleaner(photos).undo()
+def test_undo_with_nothing_to_undo_says_so(dogs):
+    report = make_cleaner(dogs).undo()
     assert report.moved == [] and 'no apply to undo' in report.left_alone[0]
 
 decisions = st.sampled_from([KEEP, DELETE, *BREEDS])
@@ -194,19 +157,19 @@ decisions = st.sampled_from([KEEP, DELETE, *BREEDS])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(choices=st.lists(decisions, min_size=9, max_size=9))
 def test_any_marks_apply_without_losing_a_photo_and_undo_exactly(tmp_path_factory, choices):
-    photos = make_collection(tmp_path_factory.mktemp('dogs'))
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
-    files = sorted(photos.root/k for k in cleaner.info)
+    dogs = make_collection(tmp_path_factory.mktemp('dogs'), shipped_dogs())
+    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
+    files = sorted(dogs.root/k for k in cleaner.info)
     for f, d in zip(files, choices): cleaner.mark(f, d)
     expected = {f: d for f, d in zip(files, choices) if d not in (KEEP, f.parent.name)}
     assert cleaner.pending == expected
-    contents = sorted(p.read_bytes() for p in photo_files(photos.root))
+    contents = sorted(photo_files(dogs.root).values())
     report = cleaner.apply()
     assert len(report.moved) == len(expected) and report.left_alone == []
-    assert sorted(p.read_bytes() for p in photo_files(photos.root)) == contents  # every photo still there, none changed
+    assert sorted(photo_files(dogs.root).values()) == contents  # every photo still there, none changed
     for a, b in report.moved:
-        d = expected[photos.root/a]
+        d = expected[dogs.root/a]
         assert b == f'.trash/{a}' if d == DELETE else Path(b).parent.name == d
-    assert_consistent(photos.root)
+    assert_described(dogs.root)
     cleaner.undo()
-    assert snapshot(photos.root) == before
+    assert files_under(dogs.root) == before

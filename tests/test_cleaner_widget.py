@@ -3,11 +3,11 @@ import io
 from PIL import Image
 from course_lib.cleaner import KEEP, DELETE
 from course_lib.cleaner_widget import PhotoCleanerWidget, thumbnail
-from hostile_inputs import HTML, encode, files_under as snapshot, looks_like, quadrant_photo
-from test_cleaner import make_cleaner, photos  # the cleaner's collection of dog photos, and its fixture
+from hostile_inputs import HTML, encode, files_under, looks_like, quadrant_photo
+from cleaner_photos import make_cleaner
 
-def test_marks_survive_switching_category_and_split_in_the_widget(photos):
-    cleaner = make_cleaner(photos)
+def test_marks_survive_switching_category_and_split_in_the_widget(dogs):
+    cleaner = make_cleaner(dogs)
     widget = PhotoCleanerWidget(cleaner)
     widget.category.value, widget.split.value = 'beagle', 'Train'
     first_beagle = widget.shown[0]
@@ -25,8 +25,8 @@ def test_marks_survive_switching_category_and_split_in_the_widget(photos):
     assert cleaner.pending == {first_beagle: DELETE, a_pug: 'boxer'}
     assert widget.apply_button.description == 'Apply 2 change(s)' and not widget.apply_button.disabled
 
-def test_marks_made_in_python_show_in_the_widget(photos):
-    cleaner = make_cleaner(photos)
+def test_marks_made_in_python_show_in_the_widget(dogs):
+    cleaner = make_cleaner(dogs)
     widget = PhotoCleanerWidget(cleaner)
     widget.category.value, widget.split.value = 'boxer', 'Valid'
     boxer = widget.shown[0]
@@ -35,8 +35,8 @@ def test_marks_made_in_python_show_in_the_widget(photos):
     cleaner.mark(boxer, 'boxer')  # its own label: nothing to change
     assert widget.menus[boxer].value == KEEP and cleaner.pending == {}
 
-def test_the_widget_buttons_apply_and_undo(photos):
-    cleaner, before = make_cleaner(photos), snapshot(photos.root)
+def test_the_widget_buttons_apply_and_undo(dogs):
+    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
     widget = PhotoCleanerWidget(cleaner)
     assert widget.apply_button.disabled and widget.undo_button.disabled
     widget.category.value, widget.split.value = 'pug', 'Valid'
@@ -46,10 +46,10 @@ def test_the_widget_buttons_apply_and_undo(photos):
     assert not pug.exists() and pug not in widget.shown and pug.name in widget.message.value
     assert widget.apply_button.disabled and not widget.undo_button.disabled
     widget.undo_button.click()
-    assert snapshot(photos.root) == before and pug in widget.shown and widget.menus[pug].value == DELETE
+    assert files_under(dogs.root) == before and pug in widget.shown and widget.menus[pug].value == DELETE
 
-def test_the_widget_shows_an_unreadable_photo_as_a_note(photos):
-    cleaner = make_cleaner(photos)
+def test_the_widget_shows_an_unreadable_photo_as_a_note(dogs):
+    cleaner = make_cleaner(dogs)
     boxer = cleaner.photos_for('boxer', 'Train')[0]
     boxer.write_bytes(b'not a photo any more')
     widget = PhotoCleanerWidget(cleaner)

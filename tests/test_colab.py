@@ -4,11 +4,8 @@ from pathlib import Path
 import nbformat, pytest
 from packaging.requirements import Requirement
 from colab import standin_colab
-from lessons import LessonFailed, run_lesson
-
-COURSE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(COURSE/'tools'))
-from colab_setup import CONSTRAINTS, colab_badge, colab_cell, colab_packages, package_name, packages_colab_lacks, write_cells
+from lessons import COURSE, LessonFailed, run_lesson
+from tools.colab_setup import CONSTRAINTS, colab_badge, colab_cell, colab_packages, package_name, packages_colab_lacks, write_cells
 
 NOTEBOOKS = sorted((COURSE/'nbs').glob('*.ipynb')) + sorted((COURSE/'nbs'/'library').glob('*.ipynb'))
 

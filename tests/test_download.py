@@ -6,20 +6,19 @@ import pytest
 from fastcore.all import L
 from hypothesis import given, settings, strategies as st
 from PIL import Image
-from course_lib.images import UnusablePhoto, open_photo
 from course_lib.paths import shipped_photos
 from course_lib.photos import PhotoCollection
 from course_lib.download import download_photos, download_report, safe_filename
-from hostile_inputs import (NOT_WEB, broken_files, closed_port, encode, files_under, half_written, hostile_routes, looks_like, other_photo,
-                            photos, quadrant_photo)
-from photo_server import Route
+from browser import free_port
+from hostile_inputs import (HOSTILE_TIMEOUT, NOT_WEB, TRANSPARENT, broken_files, encode, files_under, half_written, hostile_routes, looks_like,
+                            other_photo, photos, quadrant_photo, why_unusable)
+from photo_server import JPEG, Route
 
 # ---- real photos, duplicates, redirects and everyday failures
 
 BIRD = sorted((shipped_photos()/'bird').glob('*.jpg'))[0].read_bytes()
 FOREST = sorted((shipped_photos()/'forest').glob('*.jpg'))[0].read_bytes()
 CAP = 300_000  # bytes; the shipped photos are well under it
-JPEG = {'Content-Type': 'image/jpeg'}
 
 ROUTES = {
     '/bird.jpg': Route(BIRD, headers=JPEG),
@@ -48,8 +47,6 @@ def downloaded(server, tmp_path_factory):
     results = download_photos(urls, root/'bird', photos, query='bird photo', timeout=1, max_bytes=CAP)
     return root, {r.url.rsplit('/', 1)[-1] if r.url.startswith('http') else r.url: r for r in results}
 
-def reason(downloaded, name): return downloaded[1][name].reason or ''
-
 def test_every_url_gets_an_outcome(downloaded):
     assert len(downloaded[1]) == len(ROUTES) + 3
 
@@ -68,7 +65,7 @@ def test_an_exact_duplicate_is_kept_once_whichever_url_comes_first(downloaded):
     kept = [n for n in BIRD_URLS if downloaded[1][n].path]
     assert len(kept) == 1
     twin = downloaded[1][kept[0]].path.relative_to(downloaded[0]).as_posix()
-    assert all(reason(downloaded, n) == f'the same photo as {twin}' for n in BIRD_URLS if n not in kept)
+    assert all(downloaded[1][n].reason == f'the same photo as {twin}' for n in BIRD_URLS if n not in kept)
 
 @pytest.mark.parametrize('name,why', [
     ('truncated.jpg', 'not a readable image'),
@@ -115,7 +112,6 @@ def test_the_report_names_each_skip(downloaded):
 # ---- hostile files, served under names that try to escape the folder
 
 PHOTOS, BROKEN = photos(), broken_files()
-TRANSPARENT = {'palette-transparent.png', 'grey-alpha.png', 'rgba.png'}  # kept as PNG, with their transparency
 NAMED_URLS = {  # path on the server -> how the downloaded photo's name must start
     '/names/a%20bird%20in%20the%20garden.jpg': 'a-bird-in-the-garden-', "/names/bird's%20%22best%22%20side.jpg": 'bird-s-best-side-',
     '/names/v%C3%B6gel%20%E9%B8%9F.jpg': 'vogel-', '/names/%E9%B8%9F.jpg': 'photo-', '/names/..%2F..%2F..%2Fescape.jpg': 'escape-',
@@ -123,11 +119,6 @@ NAMED_URLS = {  # path on the server -> how the downloaded photo's name must sta
     '/names/nul%00and%0Anewline.jpg': 'nul-and-newline-', '/names/C:%5CWindows%5Cwin.ini': 'c-windows-win-',
 }
 SAFE_NAME = re.compile(r'[a-z0-9][a-z0-9_-]*-[0-9a-f]{12}\.(jpg|png)')
-
-def unusable(data)->str:
-    "Why `open_photo` refuses `data`"
-    with pytest.raises(UnusablePhoto) as e: open_photo(data)
-    return str(e.value)
 
 @pytest.fixture(scope='module')
 def files_downloaded(photo_server, tmp_path_factory):
@@ -153,7 +144,7 @@ def test_each_photo_is_downloaded_upright(files_downloaded, name):
 @pytest.mark.parametrize('name', BROKEN)
 def test_each_broken_file_is_skipped_with_the_reason_open_photo_gives(files_downloaded, name):
     result = files_downloaded[1][name]
-    assert result.path is None and result.url.endswith(name) and result.reason == unusable(BROKEN[name][0])
+    assert result.path is None and result.url.endswith(name) and result.reason == why_unusable(BROKEN[name][0])
 
 @pytest.mark.parametrize('url_path', NAMED_URLS)
 def test_a_name_from_the_url_stays_inside_the_folder(files_downloaded, url_path):
@@ -181,7 +172,6 @@ def test_any_url_gives_a_single_safe_file_name(url, digest, ext):
 # ---- a hostile server (test_web gives the reason for each of its failures), a refused connection and URLs that are not web addresses, all at once
 
 HOSTILE = hostile_routes()
-TIMEOUT = 3  # seconds per download; the slow routes take far longer
 
 @pytest.fixture(scope='module')
 def hostile_server(photo_server): return photo_server(HOSTILE)
@@ -191,9 +181,9 @@ def network_downloaded(hostile_server, tmp_path_factory):
     "Every route (each redirect chain from its start), a refused connection, and URLs that are not web addresses, downloaded at once"
     root = tmp_path_factory.mktemp('downloads')
     urls = {p: hostile_server.url(p) for p in HOSTILE if p not in ('/pong', *(f'/hop{i}' for i in range(1, 10)))}
-    urls |= {'refused': f'http://127.0.0.1:{closed_port()}/photo.png', 'no scheme': '//' + hostile_server.url('/photo.png').split('//')[1]}
+    urls |= {'refused': f'http://127.0.0.1:{free_port()}/photo.png', 'no scheme': '//' + hostile_server.url('/photo.png').split('//')[1]}
     urls |= {u: u for u in NOT_WEB}
-    results = {r.url: r for r in download_photos(list(urls.values()), root/'bird', PhotoCollection(root), timeout=TIMEOUT, max_workers=4)}
+    results = {r.url: r for r in download_photos(list(urls.values()), root/'bird', PhotoCollection(root), timeout=HOSTILE_TIMEOUT, max_workers=4)}
     return root, {k: results[u] for k, u in urls.items()}
 
 def test_exactly_the_photos_are_kept_whatever_their_content_type_or_length_header(network_downloaded):
@@ -228,7 +218,7 @@ def test_nothing_half_written_stays_on_disk_after_a_hostile_server(network_downl
 @pytest.mark.parametrize('url', ['http://[::1', 'https://[not-an-ip]/photo.png'])
 def test_a_malformed_url_is_skipped_and_the_others_still_download(photo_server, tmp_path, url):
     server = photo_server({'/photo.png': HOSTILE['/photo.png']})
-    results = {r.url: r for r in download_photos([url, server.url('/photo.png')], tmp_path, timeout=TIMEOUT)}
+    results = {r.url: r for r in download_photos([url, server.url('/photo.png')], tmp_path, timeout=HOSTILE_TIMEOUT)}
     assert results[url].path is None and 'not a valid web address' in results[url].reason and results[server.url('/photo.png')].path
 
 # ---- the stop button

@@ -1,15 +1,15 @@
-"The lessons as a learner meets them in JupyterLab 4, in a real browser, on a copy of the course: notebook 2 run to its cleaner, which a person then uses; notebook 5's sliders"
+"The lessons as a learner meets them in JupyterLab 4, in a real browser, on a copy of the course: notebook 2 run to its cleaner, which a person then uses; notebook 3's app page, given a photo and a text file; notebook 5's sliders"
 import hashlib, json, os, re, secrets, shutil, sys
 import pytest
 from course_lib.data import name_in_valid, sorted_image_files
 from course_lib.paths import course_root
-from browser import ARTIFACTS, free_port, local_server
+from browser import ANSWER_TIMEOUT, ARTIFACTS, expect_a_text_file_refused, free_port, local_server, upload
+from cleaner_photos import photo_files
 
 pytestmark = pytest.mark.browser
 
 START_TIMEOUT = 180_000  # ms: JupyterLab loads in the browser and starts a kernel
 RUN_TIMEOUT = 1_200_000  # ms: the lesson trains two classifiers before its cleaner; a shared 2-core machine can be slow
-ANSWER_TIMEOUT = 60_000  # ms: a click goes to the kernel and the widget redraws
 # JupyterLab's own settings for this test: every cell attached to the page (so a locator finds cells out of view),
 # and no news or update checks (the machine may have no network).
 LAB_SETTINGS = {'notebook-extension/tracker': {'windowingMode': 'none'},
@@ -79,18 +79,17 @@ def run_to(page, cell, shows):
         page.screenshot(path=ARTIFACTS/'jupyterlab-failure.png')
         pytest.fail(f'a cell failed in JupyterLab:\n{failure.first.inner_text()}', pytrace=False)
 
-def files_under(root):
-    "Every file under `root` but the collection's own records, with a fingerprint of its bytes"
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob('*') if p.is_file() and p.name not in ('SOURCES.json', '.last_apply.json')}
+def fingerprints(root)->dict:
+    "Every file under `root` but the collection's own records, with a fingerprint of its bytes: path -> sha256"
+    return {k: hashlib.sha256(v).hexdigest() for k, v in photo_files(root).items()}
 
 def descriptions(root):
     "The `SOURCES.json` entries of the collection at `root`, by path"
     return {e['path']: e for e in json.loads((root/'SOURCES.json').read_text())}
 
-def moved(fingerprints, moves):
-    "`fingerprints` (path -> fingerprint) after the files at the keys of `moves` moved to its values"
-    return {moves.get(k, k): v for k, v in fingerprints.items()}
+def moved(files, moves):
+    "`files` (path -> fingerprint) after the files at the keys of `moves` moved to its values"
+    return {moves.get(k, k): v for k, v in files.items()}
 
 def moved_descriptions(entries, moves):
     "`SOURCES.json` entries (path -> entry) after the photos at the keys of `moves` moved to its values, each description with its photo"
@@ -143,7 +142,7 @@ def test_notebook_2_cleaner_in_jupyterlab(page, lab, course_copy):
     assert len(planted) == 1, f'expected the lesson to plant one samoyed in {collection/"pug"}, found {planted}'
     planted = planted[0]
     expect(cleaner.captions.first).to_contain_text(planted.name)  # highest loss first, as the lesson says
-    files_before, sources_before = files_under(collection), descriptions(collection)
+    files_before, sources_before = fingerprints(collection), descriptions(collection)
 
     cleaner.menu(planted.name).select_option('samoyed')
     expect(cleaner.status).to_have_text('1 change(s) pending: 0 to delete, 1 to relabel', timeout=ANSWER_TIMEOUT)
@@ -159,13 +158,13 @@ def test_notebook_2_cleaner_in_jupyterlab(page, lab, course_copy):
     cleaner.show('beagle', 'Train')
     expect(cleaner.menu(doomed)).to_have_value('<Delete>', timeout=ANSWER_TIMEOUT)
     expect(cleaner.apply).to_have_text('Apply 2 change(s)')
-    assert files_under(collection) == files_before  # nothing moves before Apply
+    assert fingerprints(collection) == files_before  # nothing moves before Apply
 
     moves = {f'pug/{planted.name}': f'samoyed/{planted.name}', f'beagle/{doomed}': f'.trash/beagle/{doomed}'}
     cleaner.apply.click()
     expect(cleaner.report).to_contain_text('moved 2 photo(s)', timeout=ANSWER_TIMEOUT)
     page.screenshot(path=ARTIFACTS/'jupyterlab-cleaner-applied.png')
-    assert files_under(collection) == moved(files_before, moves)  # the same bytes, in the trash and in the right folder
+    assert fingerprints(collection) == moved(files_before, moves)  # the same bytes, in the trash and in the right folder
     assert descriptions(collection) == moved_descriptions(sources_before, moves)
     expect(cleaner.menu(doomed)).to_have_count(0, timeout=ANSWER_TIMEOUT)
     expect(cleaner.status).to_have_text('no changes pending', timeout=ANSWER_TIMEOUT)
@@ -174,13 +173,28 @@ def test_notebook_2_cleaner_in_jupyterlab(page, lab, course_copy):
     cleaner.undo.click()
     expect(cleaner.report).to_contain_text(f'samoyed/{planted.name} -> pug/{planted.name}', timeout=ANSWER_TIMEOUT)
     page.screenshot(path=ARTIFACTS/'jupyterlab-cleaner-undone.png')
-    assert files_under(collection) == files_before
+    assert fingerprints(collection) == files_before
     assert descriptions(collection) == sources_before
     expect(cleaner.menu(doomed)).to_have_value('<Delete>', timeout=ANSWER_TIMEOUT)  # undo puts the marks back, ready to apply again
     expect(cleaner.status).to_have_text('2 change(s) pending: 1 to delete, 1 to relabel', timeout=ANSWER_TIMEOUT)
     expect(cleaner.undo).to_be_disabled()
     cleaner.show('pug', 'Valid')
     expect(cleaner.menu(planted.name)).to_have_value('samoyed', timeout=ANSWER_TIMEOUT)
+
+def test_notebook_3_page_answers_uploads_in_jupyterlab(page, lab, course_copy, bird_model, bird_photo, tmp_path):
+    "The app as the lesson shows it: the page in a cell's output, a photo chosen with its upload button, then a text file"
+    from playwright.sync_api import expect
+    (course_copy/'models').mkdir(exist_ok=True)
+    shutil.copy2(bird_model, course_copy/'models'/bird_model.name)  # the model notebook 1 leaves behind
+    open_notebook(page, lab('nbs/03_app.ipynb'))
+    cell = code_cell(page, 'page = ClassifierPage(learn, model_path().name)')
+    run_to(page, cell, cell.locator('button.widget-upload'))
+    upload(page, bird_photo)
+    expect(cell.locator('.app-verdict')).to_have_text(re.compile(r'^bird \(\d+\.\d%\)$'), timeout=ANSWER_TIMEOUT)
+    expect(cell.locator('.app-bar')).to_have_count(2)
+    cell.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS/'jupyterlab-app.png')
+    expect_a_text_file_refused(page, tmp_path)
 
 def slider(page, label):
     "The handle, readout and plot of the `interact` slider labelled `label`"

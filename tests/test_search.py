@@ -5,7 +5,7 @@ import pytest
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from hypothesis import example, given, settings, strategies as st
 from course_lib.search import ImageSearchError, SearchService, default_engine, search_images, web_images
-from hostile_inputs import closed_port
+from browser import free_port
 from photo_server import Route
 
 class FakeEngine:
@@ -91,7 +91,7 @@ def test_an_answer_that_is_not_a_list_of_results_is_refused(photo_server, body):
     with pytest.raises(ImageSearchError, match='did not answer with search results|not with a list of results'): search(service(server), tries=1)
 
 def test_a_service_that_is_not_there_is_named(photo_server):
-    url = f'http://127.0.0.1:{closed_port()}'
+    url = f'http://127.0.0.1:{free_port()}'
     with pytest.raises(ImageSearchError, match=f'could not reach {re.escape(url)}'): search(SearchService(url), tries=1)
 
 def test_a_service_too_slow_is_a_time_out(photo_server):

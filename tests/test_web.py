@@ -3,32 +3,29 @@ slow drips, rate limits, redirect loops and lengths that lie included); a URL th
 a URL with spaces or non-ASCII letters is sent percent-encoded."""
 import pytest
 from course_lib.web import DownloadError, check_web_address, fetch_bytes, is_web_address
-from hostile_inputs import NOT_WEB, closed_port, hostile_routes, other_photo
+from browser import free_port
+from hostile_inputs import HOSTILE_TIMEOUT, NOT_WEB, hostile_routes, other_photo, refusal
 from photo_server import Route
 
-ROUTES = hostile_routes()
-PHOTO = ROUTES['/photo.png'].body
-TIMEOUT = 3  # seconds per download; the slow routes take far longer
+HOSTILE = hostile_routes()
+PHOTO = HOSTILE['/photo.png'].body
 
 @pytest.fixture(scope='module')
-def server(photo_server): return photo_server(ROUTES)
+def server(photo_server): return photo_server(HOSTILE)
 
-def failure(url)->str:
-    "Why `fetch_bytes` gives nothing for `url`"
-    with pytest.raises(DownloadError) as e: fetch_bytes(url, timeout=TIMEOUT)
-    return str(e.value)
+def why_not_fetched(url)->str: return refusal(DownloadError, fetch_bytes, url, timeout=HOSTILE_TIMEOUT)  # why `fetch_bytes` gives nothing for `url`
 
 @pytest.mark.parametrize('path', ['/photo.png', '/labelled-as-html.png', '/nonsense-length.png', '/hop5'])
 def test_a_body_comes_back_whatever_its_content_type_or_length_header(server, path):
-    assert fetch_bytes(server.url(path), timeout=TIMEOUT) == ROUTES[path if path != '/hop5' else '/hop9'].body  # 4 redirects are followed
+    assert fetch_bytes(server.url(path), timeout=HOSTILE_TIMEOUT) == HOSTILE[path if path != '/hop5' else '/hop9'].body  # 4 redirects are followed
 
 def test_only_the_declared_length_is_read(server):
-    assert fetch_bytes(server.url('/longer-than-declared.png'), timeout=TIMEOUT) == PHOTO[:len(PHOTO)//2]
+    assert fetch_bytes(server.url('/longer-than-declared.png'), timeout=HOSTILE_TIMEOUT) == PHOTO[:len(PHOTO)//2]
 
 @pytest.mark.parametrize('path,why', [
     ('/reset.png', 'the connection broke'),
     ('/reset-undeclared.png', 'the connection broke'),
-    ('/drip.png', f'too slow (not finished after {TIMEOUT} s)'),
+    ('/drip.png', f'too slow (not finished after {HOSTILE_TIMEOUT} s)'),
     ('/rate-limited.png', 'HTTP 429 Too Many Requests'),
     ('/unavailable.png', 'HTTP 503 Service Unavailable'),
     ('/loop', 'redirect refused'),
@@ -39,32 +36,32 @@ def test_only_the_declared_length_is_read(server):
     ('/shorter-than-declared.png', 'the connection broke'),
 ])
 def test_a_hostile_server_gives_a_download_error_with_its_reason(server, path, why):
-    assert why in failure(server.url(path))
+    assert why in why_not_fetched(server.url(path))
 
 def test_a_refused_connection_says_so():
-    why = failure(f'http://127.0.0.1:{closed_port()}/photo.png')
+    why = why_not_fetched(f'http://127.0.0.1:{free_port()}/photo.png')
     assert 'could not connect' in why and 'refused' in why
 
 def test_the_server_is_not_asked_again_after_a_429(photo_server):
-    server = photo_server({'/rate-limited.png': ROUTES['/rate-limited.png']})
-    failure(server.url('/rate-limited.png'))
+    server = photo_server({'/rate-limited.png': HOSTILE['/rate-limited.png']})
+    why_not_fetched(server.url('/rate-limited.png'))
     assert server.requests == ['/rate-limited.png']
 
 @pytest.mark.parametrize('url', NOT_WEB + ['no scheme'])
 def test_a_url_that_is_not_a_web_address_is_refused_without_a_request(photo_server, url):
     server = photo_server({'/photo.png': Route(PHOTO)})
     if url == 'no scheme': url = '//' + server.url('/photo.png').split('//')[1]
-    assert failure(url) == 'not a web (http or https) address' and not is_web_address(url)
+    assert why_not_fetched(url) == 'not a web (http or https) address' and not is_web_address(url)
     assert server.requests == []
 
 @pytest.mark.parametrize('written,sent', [('/vögel.png', '/v%C3%B6gel.png'), ('/my bird.png', '/my%20bird.png')])
 def test_a_url_with_unicode_or_spaces_is_fetched_percent_encoded(photo_server, written, sent):
     server = photo_server({sent: Route(other_photo(0))})
-    assert fetch_bytes(server.url(written), timeout=TIMEOUT) == other_photo(0) and server.requests == [sent]
+    assert fetch_bytes(server.url(written), timeout=HOSTILE_TIMEOUT) == other_photo(0) and server.requests == [sent]
 
 @pytest.mark.parametrize('url', ['http://[::1', 'https://[not-an-ip]/photo.png'])
 def test_a_malformed_url_is_not_a_valid_web_address(url):
-    assert 'not a valid web address' in failure(url) and not is_web_address(url)
+    assert 'not a valid web address' in why_not_fetched(url) and not is_web_address(url)
 
 @pytest.mark.parametrize('url', ['http://127.0.0.1/a.jpg', 'HTTPS://example.org/a bird.jpg', 'https://example.org/vögel.jpg?size=large'])
 def test_check_web_address_gives_back_a_web_address(url): assert check_web_address(url) == url and is_web_address(url)

@@ -9,14 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 from PIL import Image
 from course_lib.data import sorted_image_files
 from course_lib.paths import shipped_photos
-from hostile_inputs import closed_port
-from photo_server import PhotoServer, Route
+from browser import free_port
+from photo_server import JPEG, PhotoServer, Route
 
 OFF_TOPIC = {'bird': ('pets', 'pets', 'forest'), 'forest': ('mountain', 'mountain', 'mushroom'),
              'mountain': ('forest', 'forest', 'bird'), 'mushroom': ('forest', 'forest', 'bird')}  # what a search for each kind mixes in
 NOISE = ('off_topic', 'off_topic', 'off_topic', 'truncated', 'not_a_photo', 'duplicate', 'slow', 'stalled', 'not_found', 'closed_port', 'redirected')
 DOWNLOAD_TIMEOUT = 10  # seconds: `download_photos`' default, which the stalled link outlasts
-JPEG = {'Content-Type': 'image/jpeg'}
 
 class WebStandIn:
     "A search service and two photo sites on 127.0.0.1, started by `with`, stopped at its end; `expected(query)` says what a search gets"
@@ -58,7 +57,7 @@ class WebStandIn:
         found['slow'] = [self._hit(kind, spare[2], self.site, Route(spare[2].read_bytes(), headers=JPEG, drip=1/500), 'slow')]  # about 1 s per 32 KB
         found['stalled'] = [self._hit(kind, spare[3], self.site, Route(spare[3].read_bytes(), headers=JPEG, stall=DOWNLOAD_TIMEOUT + 3), 'stalled')]
         found['not_found'] = [self._hit(kind, spare[4], self.site, Route(b'not found', 404), 'gone')]
-        found['closed_port'] = [{**self._hit(kind, spare[5], self.site, None, 'dead'), 'image': f'http://127.0.0.1:{closed_port()}/{kind}/{spare[5].name}'}]
+        found['closed_port'] = [{**self._hit(kind, spare[5], self.site, None, 'dead'), 'image': f'http://127.0.0.1:{free_port()}/{kind}/{spare[5].name}'}]
         moved = self._hit(kind, spare[6], self.other_site, Route(spare[6].read_bytes(), headers=JPEG), 'moved')
         found['redirected'] = [self._hit(kind, spare[6], self.site, Route(status=302, headers={'Location': moved['image']}), 'old')]
         return found
