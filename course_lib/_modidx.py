@@ -9,6 +9,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'course_lib.app.ClassifierPage.on_upload': ( 'library/app.html#classifierpage.on_upload',
                                                                              'course_lib/app.py'),
                                 'course_lib.app.ClassifierPage.show': ('library/app.html#classifierpage.show', 'course_lib/app.py'),
+                                'course_lib.app.classes_text': ('library/app.html#classes_text', 'course_lib/app.py'),
                                 'course_lib.app.classify_upload': ('library/app.html#classify_upload', 'course_lib/app.py'),
                                 'course_lib.app.model_path': ('library/app.html#model_path', 'course_lib/app.py'),
                                 'course_lib.app.predict_photo': ('library/app.html#predict_photo', 'course_lib/app.py'),

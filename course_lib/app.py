@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'DECODE_SIZE', 'model_path', 'predict_photo', 'Answer', 'classify_upload', 'uploaded_files',
-           'probability_bar', 'verdict_text', 'ClassifierPage']
+           'probability_bar', 'verdict_text', 'classes_text', 'ClassifierPage']
 
 # %% ../nbs/library/13_app.ipynb #60b56649
 import html, os
@@ -71,11 +71,16 @@ def probability_bar(label:str, # a class
 
 # %% ../nbs/library/13_app.ipynb #bb7a6678
 def verdict_text(answer:Answer, # what the model saw in a usable photo
-            not_sure_below:float=0., # below this probability of the best class, say "not sure"
-           )->str:
+                 not_sure_below:float=0., # below this probability of the best class, say "not sure"
+                )->str:
     "The page's one-line answer: the best class and its probability, or that the model is not sure"
     p = answer.probs[answer.label]
     return f'{answer.label} ({p:.1%})' if p >= not_sure_below else f'not sure (perhaps {answer.label}, {p:.1%})'
+
+def classes_text(vocab:list, # a model's classes
+                )->str:
+    "The classes as a sentence names them: 'bird or forest', 'cat, dog or rabbit'"
+    return ', '.join(vocab[:-1]) + ' or ' + vocab[-1]
 
 # %% ../nbs/library/13_app.ipynb #cf666e42
 class ClassifierPage:
@@ -85,9 +90,8 @@ class ClassifierPage:
                  not_sure_below:float=0., # below this probability of the best class, the verdict is "not sure"
                 ):
         store_attr()
-        vocab = learn.dls.vocab
         self.title = widgets.HTML(f'<h2>What is in this photo?</h2>Upload a photo, and the model ({html.escape(model_name)}) says which it shows: '
-                                  f'{html.escape(", ".join(vocab[:-1]) + " or " + vocab[-1])}.')
+                                  f'{html.escape(classes_text(learn.dls.vocab))}.')
         self.upload = widgets.FileUpload(accept='image/*', multiple=False, description='Upload a photo', layout=widgets.Layout(width='auto'))
         self.photo = widgets.Image(format='jpeg', layout=widgets.Layout(display='none', align_self='flex-start'))
         self.verdict = widgets.Label(style=dict(font_size='1.5em', font_weight='bold'))

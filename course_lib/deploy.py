@@ -18,6 +18,7 @@ from fastcore.script import call_parse
 import course_lib
 from .paths import course_path, course_root
 from .model_file import load_classifier, pickle_modules
+from .app import classes_text
 
 # %% ../nbs/library/17_deploy.ipynb #0288f941
 def imported_modules(source:Path, # a Python file of course_lib
@@ -172,7 +173,7 @@ def write_app_folder(model:str, # an exported model file, e.g. models/is_it_a_bi
         (tmp/'Dockerfile').write_text(DOCKERFILE.format(python=python, torch=torch, port=SPACE_PORT))
         (tmp/'start.sh').write_text(START)
         (tmp/'README.md').write_text(README.format(title=model.stem.replace('_', ' ').capitalize(), port=SPACE_PORT, python=python, model=model.name,
-                                                   classes=', '.join(vocab[:-1]) + ' or ' + vocab[-1]))
+                                                   classes=classes_text(vocab)))
         if dest.exists(): dest.rmdir()
         tmp.rename(dest)
     finally: shutil.rmtree(tmp, ignore_errors=True)
