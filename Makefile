@@ -84,8 +84,11 @@ exported: export
 	@git status --short -- nbs course_lib
 	@test -z "$$(git status --porcelain -- nbs course_lib)" || { echo "These files change under nbdev-clean and nbdev-export: run 'make export' and commit what it changes." >&2; exit 1; }
 
+# The lock, requirements.txt: every package that pyproject.toml's ranges need, pinned, resolved by uv from the registry with the
+# settings of pyproject.toml's [tool.uv.pip]; the versions already in it are kept unless pyproject.toml excludes them. To move a
+# package on: `$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.txt --upgrade-package NAME`, then make test.
 lock: $(READY)
-	@{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(nvidia|cuda-|triton)'; } > requirements.tmp && mv requirements.tmp requirements.txt
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev -o requirements.txt
 
 clean:
 	rm -rf $(VENV)

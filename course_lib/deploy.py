@@ -58,10 +58,12 @@ def distributions_for(modules:list, # module names, such as 'PIL.Image'
 SERVER = ['voila', 'ipykernel']  # what serves app.ipynb as a page: voila, and the kernel that runs its cells
 CUDA_WHEELS = re.compile(r'nvidia-|cuda-|triton$')  # torch's GPU libraries on Linux: a CPU server does without them
 
-def locked_versions()->dict:
-    "{name: version} of the course's requirements.txt: the set `make test` runs with"
-    lines = (course_root()/'requirements.txt').read_text().splitlines()
-    return dict(l.split('==') for l in lines if '==' in l and not l.startswith('#'))
+def locked_versions(lock:Path|None=None, # a lock file, `name==version` a line; the course's requirements.txt by default
+                   )->dict:
+    "{name: version} of the lock's pins that hold on this platform: the set `make test` runs with"
+    lines = [l.split('#', 1)[0].strip() for l in Path(lock or course_root()/'requirements.txt').read_text().splitlines()]
+    reqs = [Requirement(l) for l in lines if l]
+    return {canonicalize_name(r.name): str(r.specifier).removeprefix('==') for r in reqs if r.marker is None or r.marker.evaluate()}
 
 def pinned_requirements(names:set, # distribution names
                         locked:dict|None=None, # versions for those not installed here; the course's requirements.txt by default

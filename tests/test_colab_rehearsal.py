@@ -4,10 +4,12 @@ three seeds, each from its setup cell to its end in a fresh runtime, with its fi
 import os
 from pathlib import Path
 import pytest
+from packaging.utils import canonicalize_name
 from PIL import Image
 from colab import back_to_pristine, colab_kernel, colab_python, fastai_home, kernel_env, repository_snapshot, runtime_changes
-from lessons import FIGURES, LESSONS, fact, lesson, outside, run_lesson
+from lessons import COURSE, FIGURES, LESSONS, fact, lesson, outside, run_lesson
 from course_lib.paths import shipped_photos
+from tools.colab_setup import packages_colab_lacks
 
 pytestmark = pytest.mark.colab
 SEEDS = (42, 7, 2026)
@@ -50,6 +52,10 @@ def test_a_notebook_runs_in_colab_and_shows_its_figures(seed, name, runtime, tmp
     content = tmp_path/'content'  # Colab's /content: an empty folder, where the setup cell clones the course
     content.mkdir()
     values = run_lesson(nb, None, figures, env=env, kernel_name='colab', cwd=content, save_as=f'colab-{seed}-{name.replace("/", "-")}')
-    changed = {n: v for n, v in runtime_changes(python).items() if v[0] is not None}
+    changes = runtime_changes(python)
+    changed = {n: v for n, v in changes.items() if v[0] is not None}
     assert not changed, f"{name}: its setup cell changed Colab's own packages, (as built, now): {changed}"
+    added = {canonicalize_name(n): now for n, (built, now) in changes.items() if built is None}
+    locked = dict(p.split('==') for p in packages_colab_lacks(COURSE))
+    assert {n: added.get(n) for n in locked} == locked, f"{name}: its setup cell installed other versions than the course's lock"
     assert not outside(figures, values), f'{name} with seed {seed} in Colab: (value, low, high) of figures outside their range: {outside(figures, values)}'

@@ -1,15 +1,18 @@
 """Prepare a Google Colab runtime for the course. The first code cell of every notebook (`colab_cell`) clones the repository and
-runs this file, which installs the packages of pyproject.toml that Colab lacks, and changes none of Colab's own: it gives pip
-Colab's published package list as constraints (`colab-constraints.txt`, made by `colab_constraints.py`), so Colab keeps its
-torch, torchvision, fastai, ipywidgets (which its notebook front end is built for) and the rest. Then it makes `course_lib`
-importable from the clone without a restart, and works from the clone's `nbs/` folder. Outside Colab the cell does nothing,
-and so does this file.
+runs this file, which installs the packages of pyproject.toml that Colab lacks, at the versions of the course's lock
+(requirements.txt, the set `make test` runs with), and changes none of Colab's own: it gives pip Colab's published package list
+as constraints (`colab-constraints.txt`, made by `colab_constraints.py`), so Colab keeps its torch, torchvision, fastai,
+ipywidgets (which its notebook front end is built for) and the rest. Then it makes `course_lib` importable from the clone
+without a restart, and works from the clone's `nbs/` folder. Outside Colab the cell does nothing, and so does this file.
 
 `python tools/colab_setup.py --cell` prints that cell, `--badge nbs/01_is_it_a_bird.ipynb` the "Open in Colab" line of a
 notebook: both are made from `COURSE_REPO`, the one place where the repository's address is written. `--write-cells` makes the
-first code cell of every notebook that cell."""
-import importlib, importlib.util, json, os, re, subprocess, sys, tomllib
+first code cell of every notebook that cell. Only that, which maintainers run, needs nbdev: this file runs in Colab, which has
+no nbdev, so nbdev is imported inside `write_cells` alone."""
+import importlib, importlib.util, os, subprocess, sys, tomllib
 from pathlib import Path
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 COURSE_REPO = 'https://github.com/course-lib/course_lib'  # a placeholder until the course has its public address; in the cell, $COURSE_REPO overrides it
 CONSTRAINTS = Path(__file__).resolve().parent/'colab-constraints.txt'  # Colab's own packages, as pins
@@ -41,16 +44,22 @@ def colab_badge(notebook:str, # the notebook's path in the repository, such as n
 
 def package_name(requirement:str)->str:
     "The normalised name of the package a requirement (`Pillow>=9`, `ddgs==9.16.1`) asks for"
-    return re.sub(r'[-_.]+', '-', re.split(r'[=<>!~\[;\s@]', requirement.strip())[0]).lower()
+    return canonicalize_name(Requirement(requirement).name)
+
+def pins(requirements:Path, # a file of pins, `name==version` a line, such as the lock or Colab's list; comments and markers allowed
+        )->dict:
+    "{name: version} of the pins in `requirements` that hold on this platform (a marker such as `; sys_platform == 'win32'` says where)"
+    reqs = [Requirement(l) for l in (l.split('#', 1)[0].strip() for l in requirements.read_text().splitlines()) if l]
+    return {canonicalize_name(r.name): str(r.specifier).removeprefix('==') for r in reqs if r.marker is None or r.marker.evaluate()}
 
 def colab_packages(constraints:Path=CONSTRAINTS)->set:
     "The names of the packages Colab has its own of"
-    return {package_name(l) for l in constraints.read_text().splitlines() if l.strip() and not l.startswith('#')}
+    return set(pins(constraints))
 
 def packages_colab_lacks(course:Path)->list:
-    "The requirements of pyproject.toml whose packages Colab does not have"
-    deps, has = tomllib.loads((course/'pyproject.toml').read_text())['project']['dependencies'], colab_packages()
-    return [d for d in deps if package_name(d) not in has]
+    "The packages of pyproject.toml's dependencies that Colab does not have, pinned to their versions in the course's lock, requirements.txt"
+    deps, has, locked = tomllib.loads((course/'pyproject.toml').read_text())['project']['dependencies'], colab_packages(), pins(course/'requirements.txt')
+    return [f'{n}=={locked[n]}' for n in map(package_name, deps) if n not in has]
 
 def import_course_lib(course:Path):
     "Import `course_lib` from the clone now: its folder first on `sys.path`, and any other `course_lib` imported before forgotten"
@@ -80,19 +89,22 @@ def prepare(course:Path=Path(__file__).resolve().parent.parent, # the clone of t
     os.chdir(course/'nbs')  # notebooks find the course's files through course_root(), so the lessons' folder serves library notebooks too
     print(f'course_lib from {course}, working in {Path.cwd()}')
 
+def course_notebooks(course:Path)->list:
+    "The notebooks of `course`, as nbdev finds them: those in `nbs/` and its folders, not those whose name starts with `_` or `.`"
+    from nbdev.doclinks import nbglob
+    return sorted(nbglob(course/'nbs', as_path=True))
+
 def write_cells(course:Path=Path(__file__).resolve().parent.parent)->list:
-    "Make the first code cell of every notebook in `nbs/` and `nbs/library/` the setup cell, changing nothing else in it; the notebooks changed"
+    "Make the first code cell of every notebook of `course` the setup cell, changing nothing else in it; the notebooks changed"
+    from fastcore.nbio import read_nb, write_nb  # nbdev's reading and writing of notebooks, as nbdev-clean writes them
     changed = []
-    for nb in sorted((course/'nbs').glob('*.ipynb')) + sorted((course/'nbs'/'library').glob('*.ipynb')):
-        text = nb.read_text()
-        cells = json.loads(text)['cells']
-        first = next(c for c in cells if c['cell_type'] == 'code')
-        old, new = json.dumps(first['source'], indent=1, ensure_ascii=False), json.dumps(colab_cell().splitlines(keepends=True), indent=1, ensure_ascii=False)
-        indented = lambda s: s.replace('\n', '\n   ')  # the cell's source as it is written in the notebook's file, 3 levels deep
-        if old == new: continue
-        if indented(old) not in text: raise ValueError(f'{nb}: its first code cell is not written as nbdev-clean writes it; run nbdev-clean --fname on it, then this again')
-        nb.write_text(text.replace(indented(old), indented(new), 1))
-        changed.append(nb)
+    for path in course_notebooks(course):
+        nb = read_nb(path)
+        first = next(c for c in nb.cells if c.cell_type == 'code')
+        if first.source == colab_cell(): continue
+        first.set_source(colab_cell())
+        write_nb(nb, path)
+        changed.append(path)
     return changed
 
 if __name__ == '__main__':

@@ -1,11 +1,13 @@
 """The practice copies of the lessons, as the book has in its `clean/` folder: each lesson's headings, its code and its questions,
 without the prose or the outputs, for a learner to run or re-type cell by cell, explaining each one before looking at the lesson.
-They are made from the lessons (`nbs/0*.ipynb`) into `practice/`, with the same names and cell ids, written as nbdev-clean writes
-notebooks. `python tools/practice.py` (`make practice`) writes them again and prints their paths; tests/test_practice.py checks
-that they are in sync with the lessons."""
+They are made from the lessons (the notebooks of `nbs/`, not those of `nbs/library/`) into `practice/`, with the same names and
+cell ids, written as nbdev-clean writes notebooks. `python tools/practice.py` (`make practice`) writes them again and prints their
+paths; tests/test_practice.py checks that they are in sync with the lessons."""
 import re
 from pathlib import Path
 import nbformat
+from fastcore.nbio import mk_cell
+from nbdev.doclinks import nbglob
 from course_lib.files import write_atomic
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -13,18 +15,19 @@ PRACTICE = 'practice'  # the folder of the practice copies, in the course beside
 BADGE = 'colab-badge.svg'  # the image of the lesson's "Open in Colab" badge, in the one markdown cell kept whole
 HEADING = re.compile(r'(#{1,6})(?:\s|$)')  # a markdown heading line, and its level
 QUESTIONS = re.compile(r'##\s+Questions\s*')  # the heading of the section kept whole
-DIRECTIVE = re.compile(r'\s*#\s*\|')  # an nbdev directive line (`#| export`), as nbdev recognises one
 RELATIVE_LINK = re.compile(r'(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)')  # a markdown link to a file beside the lesson
 
 def lessons(course:Path, # the course: the folder that holds nbs/
            )->list:
-    "The lesson notebooks of `course`, which have practice copies: `nbs/0*.ipynb`, not the library notebooks"
-    return sorted((course/'nbs').glob('0*.ipynb'))
+    "The lesson notebooks of `course`, which have practice copies: the notebooks nbdev finds in `nbs/` itself, not those in `nbs/library/`"
+    return sorted(nb for nb in nbglob(course/'nbs', as_path=True) if nb.parent == course/'nbs')
 
 def without_directives(code:str, # a code cell's source
                       )->str:
-    "The source of a code cell without its nbdev directive lines"
-    return '\n'.join(l for l in code.split('\n') if not DIRECTIVE.match(l))
+    "The source of a code cell without its nbdev directive lines (`#| export`), removed as nbdev removes them"
+    cell = mk_cell(code)
+    cell.remove_directives()
+    return cell.source
 
 def practice_markdown(text:str, # a markdown cell's source
                       questions:bool, # does the cell start inside the questions section?
