@@ -23,7 +23,7 @@ $(READY): pyproject.toml requirements.txt
 # The bird-or-forest model is `course-train` on two folders of the shipped photos. It is trained again when the code that makes it
 # changes: course_lib.train and every course_lib module it imports. tests/test_deploy.py checks this list against the imports, as
 # course_lib.deploy.course_modules finds them (deriving it here would import course_lib, seconds, in every make command).
-MODEL_CODE := $(addprefix course_lib/,__init__.py app.py data.py fast_fine_tune.py files.py images.py model_file.py paths.py pretrained.py train.py)
+MODEL_CODE := $(addprefix course_lib/,__init__.py app.py data.py fast_fine_tune.py feature_cache.py files.py freed_memory.py images.py mixed_precision.py model_file.py paths.py pretrained.py train.py)
 $(MODEL): $(MODEL_CODE) | $(READY)
 	$(BIN)/course-train images --classes bird,forest --dest $@
 

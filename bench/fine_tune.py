@@ -6,7 +6,9 @@ from fastai.vision.all import *
 from course_lib.paths import shipped_photos
 from course_lib.data import UprightImage, sorted_image_files
 from course_lib.pretrained import efficientnet_lite0
-from course_lib.fast_fine_tune import CPUMixedPrecision, KeepFreedMemory, fast_learner
+from course_lib.fast_fine_tune import fast_learner
+from course_lib.freed_memory import KeepFreedMemory
+from course_lib.mixed_precision import CPUMixedPrecision
 
 class EpochTimer(Callback):
     "Time each epoch, and its training phase alone, with how many photos it trained on and how many parameters were trainable"

@@ -5,7 +5,7 @@ from pathlib import Path
 from statistics import median
 import torch, fastai
 from fastcore.script import call_parse
-from course_lib.fast_fine_tune import has_native_bf16
+from course_lib.mixed_precision import has_native_bf16
 
 BENCH = Path(__file__).parent
 ROOT = BENCH.parent

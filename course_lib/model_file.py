@@ -12,9 +12,10 @@ from _compat_pickle import IMPORT_MAPPING
 from pathlib import Path
 from fastai.learner import Learner, load_learner
 from fastai.callback.core import Callback
-from fastcore.basics import first, defaults, noop
+from fastcore.basics import first, defaults
 from fastcore.foundation import L
 from .files import atomic_path
+from .fast_fine_tune import restore_model
 
 # %% ../nbs/library/10_model_file.ipynb #96c40246
 def training_callbacks(learn:Learner)->L:
@@ -26,7 +27,7 @@ def export_model(learn:Learner, # a trained learner
                 )->Path:
     "`learn.export` to `dest`, atomically and without training callbacks: `dest` is the old file or the complete new one"
     dest, cbs = Path(dest).resolve(), training_callbacks(learn)
-    for cb in cbs.sorted('order'): getattr(cb, 'restore', noop)()  # a fit stopped halfway leaves nothing of itself in the file
+    restore_model(learn)  # a fit stopped halfway leaves nothing of itself in the file
     with learn.removed_cbs(cbs), atomic_path(dest) as tmp: learn.export(tmp)
     return dest
 

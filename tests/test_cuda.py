@@ -2,7 +2,8 @@
 import pytest, torch
 from fastai.vision.all import error_rate
 from course_lib.data import folder_block
-from course_lib.fast_fine_tune import Autocast, MixedPrecisionInModel, fast_learner
+from course_lib.fast_fine_tune import fast_learner
+from course_lib.mixed_precision import Autocast, MixedPrecisionInModel
 from course_lib.model_file import export_model, load_classifier
 from course_lib.photos import sample_photos
 from course_lib.pretrained import efficientnet_lite0

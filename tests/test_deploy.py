@@ -82,7 +82,8 @@ def test_the_folder_holds_what_the_page_needs_and_nothing_else(folders, bird_mod
         needed = {m for f in code for m in course_imports(folder/f)}
         assert needed <= modules, f'{folder.name}: the copied code imports {needed - modules}, which is not in the folder'
         assert {'app', 'model_file', 'data', 'images', 'pretrained'} <= modules  # the page, and what the model file names
-        assert not modules & {'search', 'download', 'cleaner', 'cleaner_widget', 'train', 'fast_fine_tune', 'photos', 'web'}
+        assert {'fast_fine_tune', 'feature_cache', 'mixed_precision', 'freed_memory'} <= modules  # model_file's `restore_model`, and its parts
+        assert not modules & {'search', 'download', 'cleaner', 'cleaner_widget', 'train', 'photos', 'web'}
         for f in files - {model.name}:  # nothing that says where the course lives on this machine
             assert str(course_root()) not in (folder/f).read_text(), f
 

@@ -1,16 +1,20 @@
 """The fast path keeps fastai's behaviour: predict and validate see photos, fit puts the whole model back, 16-bit computing stays
 inside the model's forward pass even when a fit is stopped halfway, the weights keep their names for `save`, `load`, `lr_find` and
 `SaveModelCallback` in every precision and after a stop, `fast_learner` takes what `vision_learner` takes, and the speed callbacks
-are chosen by device (the CUDA choice is asked for, not run: there is no GPU here)."""
+are chosen by device (the CUDA choice is asked for, not run: there is no GPU here). `course_lib.fast_fine_tune` and its parts:
+`feature_cache`, `mixed_precision` and `freed_memory`."""
 import ctypes, platform, resource, pytest, torch
 from collections import OrderedDict
 from torch import nn
 import fastai.callback.fp16 as fastai_fp16
-import course_lib.fast_fine_tune as fast_fine_tune
+import course_lib.fast_fine_tune as fast_fine_tune, course_lib.freed_memory as freed_memory
 from fastai.vision.all import Callback, ChannelsLast, Datasets, MixedPrecision, Resize, SaveModelCallback, aug_transforms, error_rate, get_image_files, vision_learner
 from fastai.callback.fp16 import AMPMode
 from course_lib.data import folder_block
-from course_lib.fast_fine_tune import CPUMixedPrecision, FrozenBodyCache, KeepFreedMemory, MixedPrecisionInModel, fast_learner, has_native_bf16, speed_callbacks
+from course_lib.fast_fine_tune import fast_learner, restore_model, speed_callbacks
+from course_lib.feature_cache import FrozenBodyCache
+from course_lib.freed_memory import GLIBC_KEEPS, KeepFreedMemory
+from course_lib.mixed_precision import Autocast, CPUMixedPrecision, MixedPrecisionInModel, has_native_bf16
 from course_lib.photos import sample_photos
 from course_lib.pretrained import efficientnet_lite0
 
@@ -42,27 +46,27 @@ def test_the_cpu_is_asked_when_nobody_says(monkeypatch):
 
 def settings_seen(monkeypatch):
     "Record each call of `malloc_keeps` and `malloc_trim`, made as the real ones are"
-    calls, keeps = [], fast_fine_tune.malloc_keeps
-    monkeypatch.setattr(fast_fine_tune, 'malloc_keeps', lambda size: calls.append(size) or keeps(size))
+    calls, keeps = [], freed_memory.malloc_keeps
+    monkeypatch.setattr(freed_memory, 'malloc_keeps', lambda size: calls.append(size) or keeps(size))
     trim = ctypes.CDLL(None).malloc_trim
     class Libc:
         mallopt = ctypes.CDLL(None).mallopt
         def malloc_trim(self, pad): calls.append('trim'); return trim(pad)
-    monkeypatch.setattr(fast_fine_tune.ctypes, 'CDLL', lambda name: Libc())
+    monkeypatch.setattr(freed_memory.ctypes, 'CDLL', lambda name: Libc())
     return calls
 
 def test_memory_is_kept_while_a_fit_trains_and_given_back_after(tiny, monkeypatch):
     calls = settings_seen(monkeypatch)
     learn = learner(tiny)
     learn.fit(2)
-    assert calls == [2**31 - 1, 2**31 - 1, fast_fine_tune.GLIBC_KEEPS, 'trim']  # kept at each epoch's training, given back once
+    assert calls == [2**31 - 1, 2**31 - 1, GLIBC_KEEPS, 'trim']  # kept at each epoch's training, given back once
     calls.clear()
     learn.predict(get_image_files(tiny/'bird')[0]); learn.validate()
     assert calls == []  # predicting and validating train nothing: the settings are left alone
 
 def test_a_c_library_without_mallopt_is_left_alone(monkeypatch):
-    monkeypatch.setattr(fast_fine_tune.ctypes, 'CDLL', lambda name: object())  # as on macOS or with musl
-    assert fast_fine_tune.malloc_keeps(2**31 - 1) is False
+    monkeypatch.setattr(freed_memory.ctypes, 'CDLL', lambda name: object())  # as on macOS or with musl
+    assert freed_memory.malloc_keeps(2**31 - 1) is False
     cb = KeepFreedMemory(); cb.before_train(); cb.after_fit()
     assert cb.keeping is False
 
@@ -137,11 +141,11 @@ def test_bfloat16_only_where_native_only_while_the_body_is_frozen_and_only_insid
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: native)
     learn = learner(tiny)
     assert activation_dtypes(learn, unfreeze=False) == ({torch.bfloat16 if native else torch.float32}, {torch.float32})  # loss and probabilities in 32 bits
-    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]
+    assert not [m for m in learn.model.modules() if isinstance(m, Autocast)]
     assert activation_dtypes(learn) == ({torch.float32}, {torch.float32})  # the whole network trains in 32 bits: measured faster
     assert not torch.is_autocast_enabled('cpu')
     assert all(p.dtype == torch.float32 for p in learn.model.parameters())  # the weights stay 32-bit
-    assert not [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]  # the model's own layers are back
+    assert not [m for m in learn.model.modules() if isinstance(m, Autocast)]  # the model's own layers are back
 
 def test_float16_with_loss_scaling_as_on_cuda_runs_on_the_cpu(tiny, monkeypatch):
     "The CUDA callback's own code (float16, fastai's loss scaling) on the CPU, which computes in float16 too"
@@ -181,7 +185,7 @@ def test_the_stop_button_in_the_middle_of_a_forward_pass_leaves_no_16_bit_switch
 
 def weights(learn)->dict: return {k: v.clone() for k, v in learn.model.state_dict().items()}
 def same_weights(a:dict, b:dict)->bool: return list(a) == list(b) and all(torch.equal(a[k], b[k]) for k in a)
-def wrappers(learn)->list: return [m for m in learn.model.modules() if isinstance(m, fast_fine_tune.Autocast)]
+def wrappers(learn)->list: return [m for m in learn.model.modules() if isinstance(m, Autocast)]
 
 @pytest.mark.parametrize('precision', PRECISIONS)
 def test_lr_find_in_16_bits_leaves_every_weight_as_it_was(tiny, monkeypatch, precision):
@@ -205,7 +209,7 @@ def test_save_model_callback_in_16_bits_loads_the_best_epoch_at_the_end(tiny, mo
 def test_a_wrapped_module_with_a_layer_named_module_keeps_its_names():
     "A module holding a layer called `module`, as torch's `DataParallel` does, saves and loads under its own names when wrapped"
     own = nn.Sequential(OrderedDict(module=nn.Linear(3, 2)))
-    wrapped = fast_fine_tune.Autocast(own, 'cpu', torch.bfloat16)
+    wrapped = Autocast(own, 'cpu', torch.bfloat16)
     assert list(wrapped.state_dict()) == list(own.state_dict()) == ['module.weight', 'module.bias']
     wrapped.load_state_dict(own.state_dict())
 
@@ -241,7 +245,7 @@ def test_a_precision_of_your_own_replaces_the_devices(tiny, monkeypatch):
     assert [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)] == [mine]
     learn.fit(1, 1e-4)  # one loss scaler, one wrapper per layer
 
-def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypatch):
+def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore_model(tiny, monkeypatch):
     monkeypatch.setattr(fast_fine_tune, 'has_native_bf16', lambda: True)
     learn = learner(tiny)
     whole, layers = learn.model, list(learn.model)
@@ -250,7 +254,7 @@ def test_a_stopped_fit_is_put_back_by_the_next_fit_and_by_restore(tiny, monkeypa
     learn.validate()
     assert learn.model is whole and list(learn.model) == layers and isinstance(learn.dls.train.dataset, Datasets)
     with pytest.raises(KeyboardInterrupt): learn.fit(1, 1e-4, cbs=StopButton())
-    for cb in learn.cbs.sorted('order'): getattr(cb, 'restore', lambda: None)()
+    restore_model(learn)
     assert learn.model is whole and list(learn.model) == layers
 
 def test_fast_learner_takes_more_callbacks_and_train_bn(tiny):
@@ -272,9 +276,9 @@ def test_kept_memory_spares_the_page_faults_of_each_training_step():
     "In the main thread, as in a Jupyter kernel: the system no longer clears fresh pages for every batch"
     body = efficientnet_lite0()[:-4].to(memory_format=torch.channels_last)
     try:
-        assert fast_fine_tune.malloc_keeps(fast_fine_tune.GLIBC_KEEPS)
+        assert freed_memory.malloc_keeps(GLIBC_KEEPS)
         given_back = page_faults_of_training(body)
-        assert fast_fine_tune.malloc_keeps(2**31 - 1)
+        assert freed_memory.malloc_keeps(2**31 - 1)
         kept = page_faults_of_training(body)
-    finally: fast_fine_tune.malloc_keeps(fast_fine_tune.GLIBC_KEEPS)
+    finally: freed_memory.malloc_keeps(GLIBC_KEEPS)
     assert kept < given_back / 3, (kept, given_back)

@@ -4,11 +4,22 @@ missing file says how to get one."""
 import importlib, threading, zipfile
 import pytest
 from fastcore.basics import defaults
-from course_lib.model_file import export_model, load_classifier, pickle_imports
+from course_lib.data import folder_block
+from course_lib.fast_fine_tune import fast_learner, speed_callbacks
+from course_lib.model_file import export_model, load_classifier, pickle_imports, training_callbacks
+from course_lib.photos import sample_photos
+from course_lib.pretrained import efficientnet_lite0
 from hostile_inputs import files_under
 
 LESSON_MODULES = ('course_lib.is_it_a_bird', 'course_lib.production')  # where the code lived before it had one module per concept
-TRAINING_CALLBACKS = {'FrozenBodyCache', 'CPUMixedPrecision', 'MixedPrecisionInModel', 'ChannelsLast', 'KeepFreedMemory', 'BnFreeze'}
+
+@pytest.fixture(scope='module')
+def fast_learner_callbacks(tmp_path_factory)->set:
+    "The class names of the training callbacks of a `fast_learner` here, and of those `speed_callbacks` chooses for every other device"
+    photos = sample_photos(tmp_path_factory.mktemp('tiny'), ('bird', 'forest'), n=6).root
+    learn = fast_learner(folder_block(size=64).dataloaders(photos, bs=4, num_workers=0), efficientnet_lite0)
+    elsewhere = speed_callbacks('cuda') + speed_callbacks('cpu', native_bf16=True) + speed_callbacks('cpu', native_bf16=False)
+    return {type(cb).__name__ for cb in [*training_callbacks(learn), *elsewhere]}
 
 def test_the_model_file_names_no_lesson_module(bird_model):
     names = pickle_imports(bird_model)
@@ -16,18 +27,19 @@ def test_the_model_file_names_no_lesson_module(bird_model):
     with zipfile.ZipFile(bird_model) as z: pickled = b''.join(z.read(n) for n in z.namelist() if n.endswith('.pkl'))
     assert not [m for m in LESSON_MODULES if m.encode() in pickled]  # not even in code that cloudpickle stored by value
 
-def test_the_model_file_holds_no_training_callback(bird_model):
-    assert not pickle_imports(bird_model).filter(lambda n: n.rsplit('.', 1)[-1] in TRAINING_CALLBACKS)
+def test_the_model_file_holds_no_training_callback(bird_model, fast_learner_callbacks):
+    assert fast_learner_callbacks  # there are names to look for
+    assert not pickle_imports(bird_model).filter(lambda n: n.rsplit('.', 1)[-1] in fast_learner_callbacks)
 
 def test_every_course_lib_name_in_the_model_file_exists(bird_model):
     for name in pickle_imports(bird_model).filter(lambda n: n.startswith('course_lib.')):
         module, attr = name.rsplit('.', 1)
         assert hasattr(importlib.import_module(module), attr), name
 
-def test_the_loaded_model_has_only_fastais_default_callbacks(bird_model):
+def test_the_loaded_model_has_only_fastais_default_callbacks(bird_model, fast_learner_callbacks):
     learn = load_classifier(bird_model)
     assert {type(cb) for cb in learn.cbs} <= set(defaults.callbacks)
-    assert not {type(cb).__name__ for cb in learn.cbs} & TRAINING_CALLBACKS
+    assert not {type(cb).__name__ for cb in learn.cbs} & fast_learner_callbacks
 
 def test_export_model_leaves_no_temporary_file(bird_model, tmp_path):
     learn = load_classifier(bird_model)
