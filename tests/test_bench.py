@@ -1,7 +1,8 @@
-"`make bench` needs nothing but the repository (its download comparison runs in a copy with no `../shared` beside it), and its cross-validation folds are right."
+"`make bench` needs nothing but the repository (its download comparison runs in a copy with no `../shared` beside it), its cross-validation folds are right, and its memory figure counts a job's child processes."
 import json, shutil, subprocess, sys
 from course_lib.paths import course_root
 from bench.fine_tune import splitter
+from bench.run import peak_job_memory_mb
 
 def test_the_download_benchmark_runs_on_the_photos_in_the_repository(tmp_path):
     repo = tmp_path/'clone'  # nothing beside it, as on a learner's fresh clone
@@ -22,3 +23,15 @@ def test_cross_validation_predicts_every_photo_once_with_a_model_that_did_not_tr
     assert sorted(i for _, valid in splits for i in valid) == items  # each photo validated once
     assert all(not set(train) & set(valid) and len(train) + len(valid) == len(items) for train, valid in splits)
     assert splits == [splitter(items, fold)(items) for fold in range(5)]  # the same folds every time
+
+HOLD = "import time; block = b'x' * (300 * 2**20); time.sleep(1.5)"  # 300 MB written, so resident, for a second and a half
+
+def test_the_peak_memory_of_a_job_counts_its_child_processes():
+    "A process holding 300 MB while its child holds 300 MB more peaks at about 600 MB: the course recipe's DataLoader workers are counted"
+    job = subprocess.Popen([sys.executable, '-c', f"import subprocess, sys; block = b'x' * (300 * 2**20); subprocess.run([sys.executable, '-c', {HOLD!r}])"])
+    peak = peak_job_memory_mb(job.pid)
+    assert job.wait() == 0
+    assert 600 < peak < 700, peak
+    alone = subprocess.Popen([sys.executable, '-c', HOLD])
+    assert 300 < peak_job_memory_mb(alone.pid) < 350
+    alone.wait()
