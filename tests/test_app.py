@@ -1,13 +1,13 @@
 """The app's logic, from uploaded bytes to an answer: good photos of every kind reach the model upright and in RGB, everything
-else people upload (text, empty, truncated, animated, huge, broken, random bytes) gets a message saying why; the model is found
-where `COURSE_MODEL` says; importing the app does not import the image search."""
+else people upload (text, empty, truncated, animated, huge, broken, random bytes) gets a message saying why; importing the
+app does not import the image search."""
 import subprocess, sys
 import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
 from course_lib.paths import course_root
 from course_lib.images import UnusablePhoto, open_photo
-from course_lib.app import Answer, DEFAULT_MODEL, classify_upload, model_path
+from course_lib.app import Answer, classify_upload
 from hostile_inputs import animation, broken_files, encode, looks_like, photos
 
 PHOTOS, BROKEN = photos(), broken_files()
@@ -33,11 +33,6 @@ def test_greyscale_and_transparent_photos_are_predicted(learn, bird_photo):
 
 def test_single_frame_gif_is_a_photo(learn, bird_photo):
     assert_prediction(classify_upload(learn, encode(Image.open(bird_photo).convert('P'), 'GIF')), 'bird', learn)
-
-def test_text_file(learn):
-    assert_message(classify_upload(learn, b'Dear diary, today I saw a bird.\n', 'diary.txt'), 'diary.txt is not a photo I can use')
-
-def test_empty_upload(learn): assert_message(classify_upload(learn, b'', 'empty.jpg'), 'empty.jpg', 'empty')
 
 def test_truncated_jpeg(learn, bird_photo):
     data = bird_photo.read_bytes()
@@ -77,20 +72,12 @@ def test_the_app_predicts_a_photo_of_each_kind(learn, name):
     assert answer.message is None and answer.label in learn.dls.vocab and sum(answer.probs.values()) == pytest.approx(1, abs=1e-4)
     assert looks_like(answer.photo, seen)
 
-@pytest.mark.parametrize('name', [n for n in BROKEN if n not in ('empty.jpg', 'truncated.jpg')])  # tested above
+@pytest.mark.parametrize('name', [n for n in BROKEN if n not in ('empty.jpg', 'truncated.jpg')])  # empty: nbs/library/13_app.ipynb; truncated: above
 def test_the_app_says_why_it_cannot_use_each_broken_file(learn, name):
     data, _ = BROKEN[name]
     with pytest.raises(UnusablePhoto) as why: open_photo(data)
     answer = classify_upload(learn, data, name)
     assert answer.label is None and answer.message == f'{name} is not a photo I can use: {why.value}.'
-
-def test_model_path(monkeypatch):
-    monkeypatch.delenv('COURSE_MODEL', raising=False)
-    assert model_path() == course_root()/DEFAULT_MODEL
-    monkeypatch.setenv('COURSE_MODEL', 'models/pets.pkl')
-    assert model_path() == course_root()/'models'/'pets.pkl'
-    monkeypatch.setenv('COURSE_MODEL', '/elsewhere/pets.pkl')
-    assert str(model_path()) == '/elsewhere/pets.pkl'
 
 def test_importing_the_app_does_not_import_the_image_search():
     "The app's kernel starts faster without ddgs, which it never uses"

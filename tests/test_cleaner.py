@@ -8,12 +8,6 @@ from course_lib.cleaner import KEEP, DELETE
 from hostile_inputs import files_under
 from cleaner_photos import BREEDS, assert_described, breed, description, left_alone, make_cleaner, make_collection, photo_files, shipped_dogs
 
-def test_photos_for_lists_one_category_and_split_highest_loss_first(dogs):
-    cleaner = make_cleaner(dogs)
-    beagles = cleaner.photos_for('beagle', 'Train')
-    assert beagles and all(p.parent.name == 'beagle' and cleaner.info[dogs.key(p)][0] == 'Train' for p in beagles)
-    assert [cleaner.loss(p) for p in beagles] == sorted((cleaner.loss(p) for p in beagles), reverse=True)
-
 def test_mark_refuses_unknown_labels_unknown_photos_and_photos_in_the_trash(dogs):
     cleaner = make_cleaner(dogs)
     beagle = cleaner.photos_for('beagle', 'Train')[0]
@@ -28,37 +22,6 @@ def test_nothing_moves_until_apply(dogs):
     cleaner.mark(cleaner.photos_for('pug', 'Train')[0], DELETE)
     cleaner.mark(cleaner.photos_for('pug', 'Valid')[0], 'beagle')
     assert files_under(dogs.root) == before
-
-def test_apply_moves_deleted_photos_to_the_trash_and_relabelled_ones_to_their_folder(dogs):
-    cleaner = make_cleaner(dogs)
-    doomed, renamed = cleaner.photos_for('pug', 'Train')[0], cleaner.photos_for('boxer', 'Valid')[0]
-    doomed_bytes, renamed_bytes = doomed.read_bytes(), renamed.read_bytes()
-    licenses = dogs[doomed]['license'], dogs[renamed]['license']
-    untouched = files_under(dogs.root/'beagle')
-    cleaner.mark(doomed, DELETE); cleaner.mark(renamed, 'pug')
-    report = cleaner.apply()
-    in_trash, relabelled = dogs.root/'.trash'/'pug'/doomed.name, dogs.root/'pug'/renamed.name
-    assert report.moved == [(dogs.key(doomed), dogs.key(in_trash)), (dogs.key(renamed), dogs.key(relabelled))]
-    assert report.left_alone == []
-    assert not doomed.exists() and not renamed.exists()
-    assert in_trash.read_bytes() == doomed_bytes and relabelled.read_bytes() == renamed_bytes
-    on_disk = PhotoCollection(dogs.root)
-    assert (on_disk[in_trash]['license'], on_disk[relabelled]['license']) == licenses
-    assert files_under(dogs.root/'beagle') == untouched
-    assert cleaner.pending == {} and cleaner.can_undo
-    assert relabelled in cleaner.photos_for('pug', 'Valid') and in_trash not in cleaner.photos_for('pug', 'Train')
-    assert_described(dogs.root)
-
-def test_undo_restores_every_file_byte_for_byte(dogs):
-    cleaner, before = make_cleaner(dogs), files_under(dogs.root)
-    marks = {cleaner.photos_for('beagle', 'Train')[0]: DELETE, cleaner.photos_for('beagle', 'Valid')[0]: 'boxer',
-             cleaner.photos_for('pug', 'Train')[0]: 'beagle'}
-    for p, d in marks.items(): cleaner.mark(p, d)
-    assert len(cleaner.apply().moved) == 3 and files_under(dogs.root) != before
-    report = cleaner.undo()
-    assert len(report.moved) == 3 and report.left_alone == []
-    assert files_under(dogs.root) == before  # SOURCES.json included, and no undo record left behind
-    assert cleaner.pending == marks and not cleaner.can_undo
 
 def test_undo_works_in_a_new_session(dogs):
     cleaner, before = make_cleaner(dogs), files_under(dogs.root)

@@ -30,11 +30,6 @@ def test_a_still_photo_in_rgb_is_upright(name):
     img = open_photo(data, still=True).convert('RGB')
     assert img.mode == 'RGB' and looks_like(img, seen)
 
-@pytest.mark.parametrize('fmt', ['GIF', 'PNG', 'WEBP'])
-def test_still_refuses_an_animation_and_names_its_frames(fmt):
-    data = animation(fmt)
-    assert '3 frames' in why_unusable(data, still=True) and looks_like(open_photo(data), PHOTOS['animated.gif'][1])
-
 @pytest.mark.parametrize('name', list(BROKEN))
 def test_open_photo_refuses_each_broken_file_with_its_reason(name):
     data, why = BROKEN[name]

@@ -1,12 +1,10 @@
 """A folder of photos and its `SOURCES.json`: `trash_broken_images` on a folder the learner filled by hand moves every broken file
 to the trash byte for byte, says why, decodes no huge image and leaves every photo where it was; a read-only folder is reported
-and nothing is copied or forgotten; copies and samples of the shipped photos keep their descriptions."""
+and nothing is copied or forgotten; photos added at once under one name are all kept."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 import pytest
-from fastai.data.transforms import get_image_files
-from course_lib.paths import course_root, shipped_photos
-from course_lib.photos import PhotoCollection, sample_photos
+from course_lib.photos import PhotoCollection
 from hostile_inputs import other_photo, broken_files, decoded_sizes, files_under, fill, filled_by_hand, half_written, read_only
 
 BROKEN = broken_files()
@@ -40,13 +38,6 @@ def test_every_photo_stays_in_place_byte_for_byte(trashed):
 def test_checking_the_folder_decodes_no_huge_image(trashed):
     assert not {(20_000, 20_000), (7_000, 7_000)} & set(trashed[2])
 
-def test_only_image_files_in_the_folder_asked_for_are_looked_at(tmp_path):
-    fill(tmp_path, {'bird/notes.txt': b'not a photo, and not named like one', 'bird/broken.jpg': BROKEN['empty.jpg'][0],
-                    'forest/broken.jpg': BROKEN['empty.jpg'][0]})
-    moved = PhotoCollection(tmp_path).trash_broken_images(tmp_path/'bird')
-    assert [(p.relative_to(tmp_path).as_posix(), why) for p, why in moved] == [('.trash/bird/broken.jpg', 'the file is empty')]
-    assert set(files_under(tmp_path)) == {'bird/notes.txt', 'forest/broken.jpg', '.trash/bird/broken.jpg', 'SOURCES.json'}
-
 def test_a_read_only_folder_is_reported_and_nothing_is_copied_or_forgotten(tmp_path):
     root = tmp_path/'folder'
     fill(root, {'bird/broken.jpg': BROKEN['webpage.jpg'][0], 'bird/locked/broken.jpg': BROKEN['empty.jpg'][0]})  # a folder's files come before its subfolders'
@@ -59,20 +50,6 @@ def test_a_read_only_folder_is_reported_and_nothing_is_copied_or_forgotten(tmp_p
     assert {k.removeprefix('.trash/'): v for k, v in after.items() if k != 'SOURCES.json'} == {k: v for k, v in before.items() if k != 'SOURCES.json'}
     assert set(PhotoCollection(root).entries) == {'.trash/bird/described.jpg'}  # the record followed the photo that did move
 
-def test_copies_keep_their_description_and_say_where_they_came_from(tmp_path):
-    shipped = PhotoCollection(course_root())
-    original = get_image_files(shipped_photos()/'bird').sorted()[0]
-    (copy,) = PhotoCollection(tmp_path).copy_from(shipped, [original], folder=lambda f: 'birds')
-    on_disk = PhotoCollection(tmp_path)  # saved
-    assert copy == tmp_path/'birds'/original.name and copy.read_bytes() == original.read_bytes()
-    assert on_disk[copy] == {**shipped[original], 'path': f'birds/{original.name}', 'copied_from': shipped.key(original)}
-
-def test_a_sample_holds_the_first_photos_of_each_label(tmp_path):
-    sample = sample_photos(tmp_path/'sample', ('bird', 'forest'), n=3)
-    expected = {f'{label}/{f.name}': f.read_bytes() for label in ('bird', 'forest') for f in get_image_files(shipped_photos()/label).sorted()[:3]}
-    assert {k: v for k, v in files_under(sample.root).items() if k != 'SOURCES.json'} == expected
-    assert set(PhotoCollection(sample.root).entries) == set(expected)
-
 def test_photos_added_at_once_under_one_name_are_all_kept(tmp_path):
     "Sixteen writers add a photo called bird.png at the same moment: each gets a name of its own, none overwrites another"
     photos, n = PhotoCollection(tmp_path), 16
@@ -82,11 +59,3 @@ def test_photos_added_at_once_under_one_name_are_all_kept(tmp_path):
     assert len(set(paths)) == n and sorted(p.read_bytes() for p in paths) == sorted(datas)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)  # and no temporary file is left
 
-def test_copying_the_same_photos_again_copies_nothing(tmp_path):
-    "Running a lesson twice must not fill its working copy with second copies of every photo"
-    shipped, files = PhotoCollection(course_root()), sorted((shipped_photos()/'pets').glob('beagle_*.jpg'))[:3]
-    copy = PhotoCollection(tmp_path/'dogs')
-    assert len(copy.copy_from(shipped, files, folder=lambda f: 'beagle')) == 3
-    copy.trash(copy.root/'beagle'/files[0].name)  # a photo put aside since still counts as copied
-    assert copy.copy_from(shipped, files, folder=lambda f: 'beagle') == []
-    assert len(list(copy.root.rglob('*.jpg'))) == 3 and len(PhotoCollection(copy.root)) == 3
